@@ -1,0 +1,8 @@
+"""ASGI entry point: uvicorn serves it, because live updates are an SSE stream."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+application = get_asgi_application()

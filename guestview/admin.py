@@ -1,0 +1,149 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from guestview import selectors, services
+from guestview.identity import normalize_phone
+from guestview.models import (
+    AgentLanguage,
+    AgentProfile,
+    Chain,
+    ContactPoint,
+    Guest,
+    Preference,
+    Property,
+    PropertyNumber,
+    Stay,
+)
+
+
+@admin.register(Chain)
+class ChainAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class PropertyNumberForm(forms.ModelForm):
+    class Meta:
+        model = PropertyNumber
+        fields = ["number", "label"]
+
+    def clean_number(self):
+        number = normalize_phone(self.cleaned_data["number"])
+        if number is None:
+            raise ValidationError(_("Not a phone number."))
+        return number
+
+
+class PropertyNumberInline(admin.TabularInline):
+    model = PropertyNumber
+    form = PropertyNumberForm
+    extra = 1
+
+
+@admin.register(Property)
+class PropertyAdmin(GuardedModelAdmin):
+    """Object permissions (who serves this hotel) are under "Object permissions"."""
+
+    list_display = ["name", "code", "region", "chain", "timezone"]
+    list_filter = ["region", "chain"]
+    search_fields = ["name", "code"]
+    inlines = [PropertyNumberInline]
+
+
+class ContactPointForm(forms.ModelForm):
+    class Meta:
+        model = ContactPoint
+        fields = ["kind", "raw_value", "is_primary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and cleaned.get("raw_value"):
+            self.instance.value = services.contact_value_normalize(
+                kind=cleaned["kind"], raw=cleaned["raw_value"]
+            )
+        return cleaned
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    form = ContactPointForm
+    extra = 0
+    readonly_fields = ["value"]
+    fields = ["kind", "raw_value", "value", "is_primary"]
+
+
+class PreferenceInline(admin.TabularInline):
+    model = Preference
+    extra = 0
+
+
+@admin.register(Guest)
+class GuestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "property", "language", "segment", "updated_at"]
+    list_filter = ["property", "language", "segment"]
+    search_fields = ["search_name", "contact_points__value"]
+    list_select_related = ["property"]
+    show_full_result_count = False  # a COUNT(*) over a million guests on every page
+    inlines = [ContactPointInline, PreferenceInline]
+
+    def get_queryset(self, request):
+        # Admins see all properties; staff who are not get their own scope.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(property__in=selectors.properties_for_user(request.user))
+        )
+
+
+@admin.register(Stay)
+class StayAdmin(admin.ModelAdmin):
+    list_display = ["pms_reservation_id", "guest", "property", "arrival", "departure", "status"]
+    list_filter = ["property", "status", "board"]
+    search_fields = ["pms_reservation_id"]
+    raw_id_fields = ["guest"]
+    list_select_related = ["guest", "property"]
+    show_full_result_count = False
+    date_hierarchy = "arrival"
+
+
+class AgentLanguageInline(admin.TabularInline):
+    model = AgentLanguage
+    extra = 0
+
+
+class AgentProfileForm(forms.ModelForm):
+    properties = forms.ModelMultipleChoiceField(
+        label=_("Properties served"),
+        queryset=Property.objects.all(),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple(_("properties"), is_stacked=False),
+    )
+
+    class Meta:
+        model = AgentProfile
+        fields = ["user", "extension", "capacity", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["properties"].initial = list(
+                selectors.properties_served_by(self.instance.user)
+            )
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    form = AgentProfileForm
+    list_display = ["__str__", "extension", "capacity", "status", "last_seen_at"]
+    list_filter = ["status", "languages__language"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "extension"]
+    raw_id_fields = ["user"]
+    inlines = [AgentLanguageInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.agent_set_properties(
+            user=form.instance.user, properties=form.cleaned_data["properties"]
+        )

@@ -1,0 +1,356 @@
+"""Guest identity and the hotel side of it: properties, guests, how to reach
+them, their stays and preferences, and the agents who serve them.
+
+Field ownership (docs/data-dictionary.md): the PMS is the truth for Stay; the
+CRM for Guest.segment and Preference; the call center for AgentProfile.
+"""
+
+from __future__ import annotations
+
+import builtins
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guestview.identity import format_phone, name_search_key
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("%(value)s is not a time zone."), params={"value": value}) from None
+
+
+class Language(models.TextChoices):
+    TR = "tr", _("Turkish")
+    EN = "en", _("English")
+    DE = "de", _("German")
+    RU = "ru", _("Russian")
+    OTHER = "other", _("Other")
+
+
+class Region(models.TextChoices):
+    ANTALYA = "antalya", "Antalya"
+    BELEK = "belek", "Belek"
+    SIDE = "side", "Side"
+    KEMER = "kemer", "Kemer"
+    BODRUM = "bodrum", "Bodrum"
+    OTHER = "other", _("Other")
+
+
+class Chain(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("hotel chain")
+        verbose_name_plural = _("hotel chains")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Property(models.Model):
+    """A hotel. Agents are scoped to properties with the object permission
+    ``serve_property`` (django-guardian); see guestview.selectors."""
+
+    chain = models.ForeignKey(
+        Chain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="properties"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Istanbul", validators=[validate_timezone]
+    )
+
+    class Meta:
+        verbose_name = _("property")
+        verbose_name_plural = _("properties")
+        ordering = ["name"]
+        permissions = [("serve_property", _("Serve this property's guests"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PropertyNumber(models.Model):
+    """A dialed number (DID) that rings for a property; the screen-pop uses it
+    to pick the property of an incoming call."""
+
+    property = models.ForeignKey(
+        Property, verbose_name=_("property"), on_delete=models.CASCADE, related_name="numbers"
+    )
+    number = models.CharField(_("number (E.164)"), max_length=20, unique=True)
+    label = models.CharField(_("label"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("dialed number")
+        verbose_name_plural = _("dialed numbers")
+
+    def __str__(self) -> str:
+        return format_phone(self.number)
+
+
+class Segment(models.TextChoices):
+    FAMILY = "family", _("Family")
+    COUPLE = "couple", _("Couple")
+    BUSINESS = "business", _("Business")
+    LUXURY = "luxury", _("Luxury")
+
+
+class Guest(models.Model):
+    """A person the hotel knows. The record belongs to one property (the hotel
+    whose CRM holds it); only agents serving that property can read it."""
+
+    property = models.ForeignKey(
+        Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="guests"
+    )
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    # guestview.selectors.guest_search reads this; save() keeps it in step with
+    # the name, bulk inserts (seed_demo) must set it. Trigram-indexed on PostgreSQL.
+    search_name = models.CharField(max_length=400, editable=False, default="")
+    language = models.CharField(
+        _("language / market"), max_length=5, choices=Language.choices, default=Language.TR
+    )
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text="ISO 3166")
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    segment = models.CharField(_("segment"), max_length=10, choices=Segment.choices, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["property", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = name_search_key(self.first_name, self.last_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @builtins.property  # the field named property shadows the builtin
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", "WhatsApp"
+    INSTAGRAM = "instagram", "Instagram"
+    MESSENGER = "messenger", "Messenger"
+    TELEGRAM = "telegram", "Telegram"
+
+
+class ContactPoint(models.Model):
+    """One way to reach a guest. ``value`` is the normalized key every channel
+    resolves on: E.164 for phone and WhatsApp, lower-case for e-mail, the
+    platform-scoped id for Instagram/Messenger."""
+
+    guest = models.ForeignKey(
+        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="contact_points"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ContactKind.choices)
+    raw_value = models.CharField(_("as given"), max_length=200)
+    value = models.CharField(_("normalized"), max_length=200, db_index=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guest", "kind", "value"], name="contactpoint_unique_per_guest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_value
+
+    @property
+    def display_value(self) -> str:
+        if self.kind in (ContactKind.PHONE, ContactKind.WHATSAPP):
+            return format_phone(self.value)
+        return self.value
+
+
+class Board(models.TextChoices):
+    RO = "RO", _("Room only")
+    BB = "BB", _("Bed & breakfast")
+    HB = "HB", _("Half board")
+    FB = "FB", _("Full board")
+    AI = "AI", _("All inclusive")
+    UAI = "UAI", _("Ultra all inclusive")
+
+
+class StayStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    IN_HOUSE = "in_house", _("In house")
+    DEPARTED = "departed", _("Departed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class Stay(models.Model):
+    """A reservation as the PMS knows it (the PMS is the source of truth)."""
+
+    property = models.ForeignKey(
+        Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="stays"
+    )
+    guest = models.ForeignKey(
+        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="stays"
+    )
+    pms_reservation_id = models.CharField(_("PMS reservation"), max_length=40)
+    arrival = models.DateField(_("arrival"))
+    departure = models.DateField(_("departure"))
+    room_type = models.CharField(_("room type"), max_length=60)
+    adults = models.PositiveSmallIntegerField(_("adults"), default=2)
+    children = models.PositiveSmallIntegerField(_("children"), default=0)
+    board = models.CharField(_("board"), max_length=3, choices=Board.choices, default=Board.AI)
+    total_revenue = models.DecimalField(_("total revenue"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(_("status"), max_length=10, choices=StayStatus.choices)
+    # Only what the hotel allows agents to see (room wishes, occasion); never
+    # health or other KVKK special categories.
+    notes = models.TextField(_("stay notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("stay")
+        verbose_name_plural = _("stays")
+        ordering = ["-arrival"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property", "pms_reservation_id"], name="stay_unique_pms_reservation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(departure__gte=models.F("arrival")),
+                name="stay_departure_after_arrival",
+            ),
+        ]
+        indexes = [models.Index(fields=["guest", "-arrival"])]
+
+    def __str__(self) -> str:
+        return f"{self.pms_reservation_id} ({self.arrival:%d.%m.%Y})"
+
+    @builtins.property  # the field named property shadows the builtin
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days
+
+
+class PreferenceKey(models.TextChoices):
+    BED = "bed", _("Bed")
+    SMOKING = "smoking", _("Smoking")
+    CHILDREN = "children", _("Children's needs")
+    VIEW = "view", _("View")
+    FLOOR = "floor", _("Floor")
+    PILLOW = "pillow", _("Pillow")
+    DIET = "diet", _("Diet")
+    OCCASION = "occasion", _("Occasion")
+
+
+class PreferenceSource(models.TextChoices):
+    CRM = "crm", "CRM"
+    PMS = "pms", "PMS"
+    AGENT = "agent", _("Agent")
+    GUEST = "guest", _("Guest")
+
+
+class Preference(models.Model):
+    guest = models.ForeignKey(
+        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="preferences"
+    )
+    key = models.CharField(_("preference"), max_length=20, choices=PreferenceKey.choices)
+    value = models.CharField(_("value"), max_length=200)
+    source = models.CharField(_("source"), max_length=10, choices=PreferenceSource.choices)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["guest", "key"], name="preference_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()}: {self.value}"
+
+
+class Role(models.TextChoices):
+    """The console's roles, one auth Group each (created by a data migration)."""
+
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    QUALITY = "quality", _("Quality")
+    ADMIN = "admin", _("Admin")
+
+
+class AgentStatus(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentProfile(models.Model):
+    """What routing needs to know about a person at the console. The properties
+    they serve are guardian object permissions, not a field here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    extension = models.CharField(
+        _("PBX extension"), max_length=10, unique=True, null=True, blank=True
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=4, help_text=_("Most conversations open at once.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AgentStatus.choices, default=AgentStatus.OFFLINE
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Set by AgentPresenceMiddleware at most once a minute; read by
+    # guestview.tasks.agents_mark_away.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [skill.language for skill in self.languages.all()]
+
+
+class AgentLanguage(models.Model):
+    """A language an agent answers in; routing matches it to the guest's."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=[c for c in Language.choices if c[0] != Language.OTHER],
+    )
+
+    class Meta:
+        verbose_name = _("spoken language")
+        verbose_name_plural = _("spoken languages")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "language"], name="agentlanguage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_language_display()
