@@ -99,7 +99,9 @@ def stop(data_dir: Path) -> bool:
 
 
 if __name__ == "__main__":
-    base = Path(__file__).resolve().parent.parent / ".run" / "valkey"
+    # The same place as settings.RUN_DIR (not imported: that would start it).
+    run_dir = os.environ.get("MISAFIR_RUN_DIR") or Path(__file__).resolve().parent.parent / ".run"
+    base = Path(run_dir) / "valkey"
     if sys.argv[1:] == ["stop"]:
         print("stopped" if stop(base) else "not running")
     else:

@@ -54,7 +54,7 @@ def main() -> int:
     py = sys.executable
     commands = {
         "web": [py, "-m", "uvicorn", "config.asgi:application", "--host", args.host,
-                "--port", str(args.port), "--no-access-log"],
+                "--port", str(args.port), "--no-access-log", "--lifespan", "off"],
         "worker": [py, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
                    "--concurrency", "2"],
         "beat": [py, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
@@ -73,6 +73,7 @@ def main() -> int:
 
     url = f"http://{args.host}:{args.port}/"
     _wait_for_web(url, procs["web"])
+    _wait_for_worker(procs["worker"])
     _print_banner(url)
     exit_code = 0
     while not stopping:
@@ -109,6 +110,16 @@ def _wait_for_web(url: str, proc: subprocess.Popen) -> None:
                 return
         except OSError:
             time.sleep(0.3)
+
+
+def _wait_for_worker(proc: subprocess.Popen) -> None:
+    """Until the worker answers a ping, so the banner comes after its start-up log."""
+    from config.celery import app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        if app.control.ping(timeout=0.5):
+            return
 
 
 if __name__ == "__main__":

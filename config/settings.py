@@ -84,16 +84,12 @@ INSTALLED_APPS = [
     "channels_inbox",
     "kpi",
 ]
-if django.VERSION < (6, 0):
-    # Django 6 has {% partialdef %} built in; on 5.2 LTS the same code comes
-    # from django-template-partials (see pyproject.toml).
-    INSTALLED_APPS.append("template_partials")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "guestview.middleware.ConsoleLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +119,12 @@ TEMPLATES = [
         },
     }
 ]
+
+if django.VERSION < (6, 0):
+    # Django 6 has {% partialdef %} built in; on 5.2 LTS the same code comes
+    # from django-template-partials (see pyproject.toml).
+    INSTALLED_APPS.append("template_partials")
+    TEMPLATES[0]["OPTIONS"]["builtins"] = ["template_partials.templatetags.partials"]
 
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{RUN_DIR / 'misafir360.sqlite3'}")

@@ -107,8 +107,13 @@ class Guest(models.Model):
     """A person the hotel knows. The record belongs to one property (the hotel
     whose CRM holds it); only agents serving that property can read it."""
 
+    # db_index=False: the (property, last_name, first_name) index covers it.
     property = models.ForeignKey(
-        Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="guests"
+        Property,
+        verbose_name=_("property"),
+        on_delete=models.PROTECT,
+        related_name="guests",
+        db_index=False,
     )
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80)
@@ -158,12 +163,18 @@ class ContactPoint(models.Model):
     resolves on: E.164 for phone and WhatsApp, lower-case for e-mail, the
     platform-scoped id for Instagram/Messenger."""
 
+    # db_index=False here and on Stay/Preference.guest: a composite index or
+    # unique constraint leading with guest covers it; saves load time at 1M guests.
     guest = models.ForeignKey(
-        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="contact_points"
+        Guest,
+        verbose_name=_("guest"),
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ContactKind.choices)
     raw_value = models.CharField(_("as given"), max_length=200)
-    value = models.CharField(_("normalized"), max_length=200, db_index=True)
+    value = models.CharField(_("normalized"), max_length=200)
     is_primary = models.BooleanField(_("primary"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -175,6 +186,9 @@ class ContactPoint(models.Model):
                 fields=["guest", "kind", "value"], name="contactpoint_unique_per_guest"
             )
         ]
+        # Equality lookups only (screen-pop, inbox, search): a plain btree, no
+        # LIKE index that db_index=True would add on PostgreSQL.
+        indexes = [models.Index(fields=["value"], name="contactpoint_value_idx")]
 
     def __str__(self) -> str:
         return self.display_value
@@ -210,7 +224,11 @@ class Stay(models.Model):
         Property, verbose_name=_("property"), on_delete=models.PROTECT, related_name="stays"
     )
     guest = models.ForeignKey(
-        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="stays"
+        Guest,
+        verbose_name=_("guest"),
+        on_delete=models.CASCADE,
+        related_name="stays",
+        db_index=False,
     )
     pms_reservation_id = models.CharField(_("PMS reservation"), max_length=40)
     arrival = models.DateField(_("arrival"))
@@ -269,7 +287,11 @@ class PreferenceSource(models.TextChoices):
 
 class Preference(models.Model):
     guest = models.ForeignKey(
-        Guest, verbose_name=_("guest"), on_delete=models.CASCADE, related_name="preferences"
+        Guest,
+        verbose_name=_("guest"),
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        db_index=False,
     )
     key = models.CharField(_("preference"), max_length=20, choices=PreferenceKey.choices)
     value = models.CharField(_("value"), max_length=200)

@@ -30,7 +30,7 @@ def guest_search(request):
         )
         page = Paginator(guests, settings.GUEST_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     template_name = "guestview/guest_search.html"
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         template_name += "#results"
     return render(request, template_name, {"form": form, "page": page})
 
