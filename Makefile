@@ -1,6 +1,6 @@
 # Misafir360 — the few targets there are. Quickstart: `make demo`, `make test`.
 SHELL := /bin/bash
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 # Django 6 needs Python >= 3.12: use one when the machine has it; with only 3.11
 # pip resolves Django 5.2 LTS instead (see pyproject.toml).

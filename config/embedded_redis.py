@@ -40,6 +40,7 @@ def _free_port() -> int:
 
 def ensure_running(data_dir: Path) -> str:
     """Return the URL of the embedded server, starting it if nothing answers."""
+    data_dir = data_dir.resolve()  # the server runs with cwd=data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     port_file = data_dir / "port"
     with open(data_dir / "start.lock", "w") as lock:

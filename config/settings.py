@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUN_DIR = Path(os.environ.get("MISAFIR_RUN_DIR", BASE_DIR / ".run"))
+RUN_DIR = Path(os.environ.get("MISAFIR_RUN_DIR") or BASE_DIR / ".run").resolve()
 
 
 def env_str(name: str, default: str | None = None) -> str | None:

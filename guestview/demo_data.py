@@ -420,6 +420,10 @@ TABLES = [
 ]
 
 
+# From this many guests on, plain indexes are dropped and rebuilt after the load.
+REBUILD_INDEXES_FROM = 50_000
+
+
 def seed_guests(
     count: int,
     *,
@@ -448,7 +452,7 @@ def seed_guests(
                 # Django's FKs are DEFERRABLE INITIALLY DEFERRED: millions of queued
                 # checks would block the index rebuild below; check row by row.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if count >= 50_000:
+            if count >= REBUILD_INDEXES_FROM:
                 dropped = _drop_secondary_indexes()
         done = 0
         while done < count:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -173,6 +174,7 @@ def agents_mark_away(*, idle_seconds: int) -> int:
     """Online agents with no request for ``idle_seconds`` become away, so that
     routing stops giving work to a console nobody is looking at."""
     cutoff = timezone.now() - timedelta(seconds=idle_seconds)
-    return AgentProfile.objects.filter(status=AgentStatus.ONLINE, last_seen_at__lt=cutoff).update(
+    idle = Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True, status_changed_at__lt=cutoff)
+    return AgentProfile.objects.filter(idle, status=AgentStatus.ONLINE).update(
         status=AgentStatus.AWAY, status_changed_at=timezone.now()
     )

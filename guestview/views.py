@@ -5,6 +5,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from guestview import selectors, services
 from guestview.forms import AgentStatusForm, GuestSearchForm
@@ -18,6 +19,7 @@ def home(request):
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")  # one URL, two answers: page or #results fragment
 def guest_search(request):
     form = GuestSearchForm(request.GET, properties=selectors.properties_for_user(request.user))
     page = None
