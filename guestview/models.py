@@ -340,10 +340,10 @@ class AgentProfile(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=AgentStatus.choices, default=AgentStatus.OFFLINE
     )
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     # Set by AgentPresenceMiddleware at most once a minute; read by
     # guestview.tasks.agents_mark_away.
-    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agent profile")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -117,6 +118,8 @@ def guest_search(
         for word in words:
             guests = guests.filter(search_name__contains=word)
 
+    # Case-insensitive, so "MÜLLER" from an OTA export sorts among the "Müller"s.
+    guests = guests.order_by(Lower("last_name"), Lower("first_name"), "id")
     return guests.select_related("property").prefetch_related(
         Prefetch(
             "contact_points",
