@@ -35,6 +35,12 @@ def _print_banner(url: str) -> None:
         langs = "/".join(profile.language_codes).upper() if profile else ""
         props = ", ".join(p.code for p in properties_served_by(user)) or "all"
         print(f"    {user.username:<16} {roles:<11} {langs:<12} {props}")
+    print("  Try a call (the screen-pop reaches ayse, ext. 201, in an open console):")
+    print(
+        f'    curl -H \'X-Misafir-Token: demo-pbx-token\' -d \'{{"event": "ringing", '
+        f'"call_id": "demo-1", "caller": "0532 123 45 67", '
+        f'"called": "0242 710 10 00", "agent_extension": "201"}}\' {url}cti/events'
+    )
     print("  Ctrl-C stops web, worker and beat.")
     print("=" * 72 + "\n", flush=True)
 
@@ -54,7 +60,9 @@ def main() -> int:
     py = sys.executable
     commands = {
         "web": [py, "-m", "uvicorn", "config.asgi:application", "--host", args.host,
-                "--port", str(args.port), "--no-access-log", "--lifespan", "off"],
+                "--port", str(args.port), "--no-access-log", "--lifespan", "off",
+                # Open SSE streams must not hold up Ctrl-C.
+                "--timeout-graceful-shutdown", "2"],
         "worker": [py, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
                    "--concurrency", "2"],
         "beat": [py, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",

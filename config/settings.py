@@ -153,6 +153,9 @@ if REDIS_URL is None:
 elif not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss://.")
 
+# Channel names of the screen-pop push (guestview.push) start with this.
+PUSH_CHANNEL_PREFIX = env_str("PUSH_CHANNEL_PREFIX", "m360")
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another

@@ -9,12 +9,15 @@ from guestview.identity import normalize_phone
 from guestview.models import (
     AgentLanguage,
     AgentProfile,
+    Call,
     Chain,
     ContactPoint,
     Guest,
+    Pbx,
     Preference,
     Property,
     PropertyNumber,
+    RejectedCallEvent,
     Stay,
 )
 
@@ -147,3 +150,45 @@ class AgentProfileAdmin(admin.ModelAdmin):
         services.agent_set_properties(
             user=form.instance.user, properties=form.cleaned_data["properties"]
         )
+
+
+@admin.register(Pbx)
+class PbxAdmin(admin.ModelAdmin):
+    """Phone systems: copy the token into the PBX (webhook header or 3CX
+    template); Asterisk rows also hold the AMI login for manage.py cti_ami."""
+
+    list_display = ["name", "kind", "property", "is_active"]
+    list_filter = ["kind", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "property", "is_active", "token"]}),
+        (_("Asterisk AMI"), {"fields": ["ami_host", "ami_port", "ami_username", "ami_secret"]}),
+    ]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    """Calls are written by the PBX doors only; the admin reads them."""
+
+    list_display = ["call_id", "caller", "property", "guest", "agent", "outcome", "rang_at",
+                    "recognition_ms"]  # fmt: skip
+    list_filter = ["outcome", "direction", "property", "pbx"]
+    search_fields = ["call_id", "caller", "caller_raw"]
+    list_select_related = ["property", "guest", "agent__user"]
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RejectedCallEvent)
+class RejectedCallEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "door", "pbx", "error"]
+    list_filter = ["door", "pbx"]
+    readonly_fields = ["received_at", "door", "pbx", "error", "body"]
+
+    def has_add_permission(self, request):
+        return False

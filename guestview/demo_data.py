@@ -21,6 +21,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consent.models import ConsentRecord
+from consent.services import consent_record
 from guestview import services
 from guestview.identity import fold_name, name_search_key, transliterate
 from guestview.models import (
@@ -28,6 +30,8 @@ from guestview.models import (
     Chain,
     ContactPoint,
     Guest,
+    Pbx,
+    PbxKind,
     Preference,
     Property,
     PropertyNumber,
@@ -36,6 +40,7 @@ from guestview.models import (
 )
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed on purpose: demo logins
+DEMO_PBX_TOKEN = "demo-pbx-token"  # noqa: S105 - the demo's webhook token, printed too
 
 PROPERTIES = [
     # code, name, region, dialed numbers
@@ -126,6 +131,15 @@ NAMES = {
 }  # fmt: skip
 
 MARKETS = [("tr", 0.42), ("de", 0.22), ("ru", 0.21), ("en", 0.15)]
+SOURCE_CODES = ["web", "ota", "crm_campaign", "organic", ""]
+SOURCE_WEIGHTS = [33, 35, 14, 13, 5]
+CONSENT_SOURCES = ["HS_WEB", "HS_CAGRI_MERKEZI", "HS_FIZIKSEL_ORTAM", "HS_EPOSTA"]
+CAMPAIGNS = {
+    "tr": ["Erken Rezervasyon 2027", "Bayram Tatili Fırsatı", "Sadakat: 4. gece bizden"],
+    "de": ["Frühbucher Sommer 2027", "Familienurlaub mit Kinderclub", "Herbstsonne Angebot"],
+    "ru": ["Раннее бронирование 2027", "Семейный отдых", "Осенний сезон"],
+    "en": ["Early booking summer 2027", "Half-term family escape", "Autumn sun offer"],
+}
 NATIONALITY = {"tr": ["TR"], "de": ["DE", "DE", "DE", "AT", "CH"], "ru": ["RU", "RU", "KZ"],
                "en": ["GB", "GB", "GB", "IE"]}  # fmt: skip
 MAIL_DOMAINS = {
@@ -210,15 +224,19 @@ class GeneratedRows:
     contacts: list[tuple]
     stays: list[tuple]
     preferences: list[tuple]
+    consents: list[tuple]
 
 
 GUEST_COLUMNS = ["id", "property_id", "first_name", "last_name", "search_name", "language",
-                 "nationality", "birth_date", "segment", "created_at", "updated_at"]  # fmt: skip
+                 "nationality", "birth_date", "segment", "source_channel", "last_campaign",
+                 "last_campaign_at", "created_at", "updated_at"]  # fmt: skip
 CONTACT_COLUMNS = ["id", "guest_id", "kind", "raw_value", "value", "is_primary", "created_at"]
 STAY_COLUMNS = ["id", "property_id", "guest_id", "pms_reservation_id", "arrival", "departure",
                 "room_type", "adults", "children", "board", "total_revenue", "currency",
                 "status", "notes"]  # fmt: skip
 PREFERENCE_COLUMNS = ["id", "guest_id", "key", "value", "source", "updated_at"]
+CONSENT_COLUMNS = ["id", "guest_id", "recipient", "recipient_type", "type", "status", "source",
+                   "consent_date", "recorded_at", "note"]  # fmt: skip
 
 
 class IdCounter:
@@ -240,7 +258,7 @@ def generate_batch(
     now: datetime,
 ) -> GeneratedRows:
     """Rows for ``count`` guests and everything that hangs off them."""
-    rows = GeneratedRows([], [], [], [])
+    rows = GeneratedRows([], [], [], [], [])
     market_codes = [m for m, _w in MARKETS]
     market_weights = [w for _m, w in MARKETS]
     board_codes = [b for b, _w in BOARDS]
@@ -264,9 +282,14 @@ def generate_batch(
             if rng.random() < 0.4
             else None
         )
+        campaign, campaign_at = "", None
+        if rng.random() < 0.3:
+            campaign = rng.choice(CAMPAIGNS[market])
+            campaign_at = now - timedelta(days=rng.randrange(3, 200))
         rows.guests.append((
             guest_id, home_id, first, last, name_search_key(first, last), market,
-            rng.choice(NATIONALITY[market]), birth, segment, created, now,
+            rng.choice(NATIONALITY[market]), birth, segment,
+            rng.choices(SOURCE_CODES, SOURCE_WEIGHTS)[0], campaign, campaign_at, created, now,
         ))  # fmt: skip
 
         raw, e164 = _phone(rng, market)
@@ -275,12 +298,23 @@ def generate_batch(
             rows.contacts.append(
                 (ids["contact"](), guest_id, "whatsapp", e164, e164, False, created)
             )
+        email = ""
         if rng.random() < 0.6:
             local = ".".join(transliterate(fold_name(f"{first} {last}")).split())
             email = f"{local}{rng.randrange(100)}@{rng.choice(MAIL_DOMAINS[market])}"
             rows.contacts.append(
                 (ids["contact"](), guest_id, "email", email, email, False, created)
             )
+        if rng.random() < 0.75:  # İYS-shaped consent, as the CRM recorded it
+            for kind, recipient, yes in (("ARAMA", e164, 0.8), ("MESAJ", e164, 0.6),
+                                         ("EPOSTA", email, 0.5)):  # fmt: skip
+                if recipient and rng.random() < 0.85:
+                    when = min(now, created + timedelta(days=rng.randrange(0, 30)))
+                    rows.consents.append((
+                        ids["consent"](), guest_id, recipient, "BIREYSEL", kind,
+                        "ONAY" if rng.random() < yes else "RET",
+                        rng.choice(CONSENT_SOURCES), when, when, "",
+                    ))  # fmt: skip
 
         for _s in range(rng.choices(STAYS_PER_GUEST, STAYS_WEIGHTS)[0]):
             prop_id, code = (home_id, home_code) if rng.random() < 0.7 else rng.choice(properties)
@@ -360,6 +394,15 @@ def seed_showcase(by_code: dict[str, Property]) -> int:
             property=prop, first_name=first, last_name=last, language=lang, nationality=nat,
             segment=segment, phones=phones, emails=emails,
         )  # fmt: skip
+        guest.source_channel = "crm_campaign" if segment == "family" else "ota"
+        guest.last_campaign = CAMPAIGNS[lang][0]
+        guest.last_campaign_at = timezone.now() - timedelta(days=20)
+        guest.save(update_fields=["source_channel", "last_campaign", "last_campaign_at"])
+        # Calls allowed, messages refused, e-mail never asked: all three states on one card.
+        consent_record(guest=guest, type="ARAMA", status="ONAY", source="HS_WEB",
+                       recipient=phones[0])  # fmt: skip
+        consent_record(guest=guest, type="MESAJ", status="RET", source="HS_CAGRI_MERKEZI",
+                       recipient=phones[0])  # fmt: skip
         room_rates = dict(ROOM_TYPES[code])
         for offset, nights, room, status, notes in stays:
             arrival = today + timedelta(days=offset)
@@ -388,6 +431,10 @@ def seed_reference() -> list[Property]:
         for number in numbers:
             PropertyNumber.objects.get_or_create(number=number, defaults={"property": prop})
         by_code[code] = prop
+    # A phone system to try the screen-pop with (README: "Try a call").
+    Pbx.objects.get_or_create(
+        name="Demo PBX", defaults={"kind": PbxKind.GENERIC, "token": DEMO_PBX_TOKEN}
+    )
     User = get_user_model()
     # One hash for all: PBKDF2 is slow on purpose, 21 times would be seconds.
     password_hash = make_password(DEMO_PASSWORD)
@@ -417,6 +464,7 @@ TABLES = [
     (ContactPoint._meta.db_table, CONTACT_COLUMNS, "contacts"),
     (Stay._meta.db_table, STAY_COLUMNS, "stays"),
     (Preference._meta.db_table, PREFERENCE_COLUMNS, "preferences"),
+    (ConsentRecord._meta.db_table, CONSENT_COLUMNS, "consents"),
 ]
 
 
@@ -445,6 +493,7 @@ def seed_guests(
             "contact": IdCounter(_max_id(ContactPoint)),
             "stay": IdCounter(_max_id(Stay)),
             "preference": IdCounter(_max_id(Preference)),
+            "consent": IdCounter(_max_id(ConsentRecord)),
         }
         dropped = []
         if vendor == "postgresql":

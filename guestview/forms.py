@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guestview.models import AgentStatus
+from guestview.models import AgentStatus, Language, NextStep, NoteKind
 
 
 class GuestSearchForm(forms.Form):
@@ -22,3 +22,15 @@ class GuestSearchForm(forms.Form):
 
 class AgentStatusForm(forms.Form):
     status = forms.ChoiceField(choices=AgentStatus.choices)
+
+
+class NewCallerForm(forms.Form):
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80)
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.TR)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=4000)
+    kind = forms.ChoiceField(choices=NoteKind.choices)
+    next_step = forms.ChoiceField(choices=NextStep.choices, required=False)

@@ -8,6 +8,7 @@ CRM for Guest.segment and Preference; the call center for AgentProfile.
 from __future__ import annotations
 
 import builtins
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -103,6 +104,15 @@ class Segment(models.TextChoices):
     LUXURY = "luxury", _("Luxury")
 
 
+class SourceChannel(models.TextChoices):
+    """How the guest first came to the hotel (CRM attribution)."""
+
+    WEB = "web", _("Web")
+    OTA = "ota", "OTA"
+    CRM_CAMPAIGN = "crm_campaign", _("CRM campaign")
+    ORGANIC = "organic", _("Organic")
+
+
 class Guest(models.Model):
     """A person the hotel knows. The record belongs to one property (the hotel
     whose CRM holds it); only agents serving that property can read it."""
@@ -126,6 +136,11 @@ class Guest(models.Model):
     nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text="ISO 3166")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     segment = models.CharField(_("segment"), max_length=10, choices=Segment.choices, blank=True)
+    source_channel = models.CharField(
+        _("source channel"), max_length=15, choices=SourceChannel.choices, blank=True
+    )
+    last_campaign = models.CharField(_("last campaign"), max_length=120, blank=True)
+    last_campaign_at = models.DateTimeField(_("last campaign interaction"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -344,6 +359,9 @@ class AgentProfile(models.Model):
     # Set by AgentPresenceMiddleware at most once a minute; read by
     # guestview.tasks.agents_mark_away.
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # The UI language of the agent's console (set when the live stream opens);
+    # screen-pop cards are rendered in it before they are published.
+    ui_language = models.CharField(max_length=5, default="tr", editable=False)
 
     class Meta:
         verbose_name = _("agent profile")
@@ -376,3 +394,228 @@ class AgentLanguage(models.Model):
 
     def __str__(self) -> str:
         return self.get_language_display()
+
+
+class PbxKind(models.TextChoices):
+    GENERIC = "generic", _("Generic webhook")
+    ASTERISK = "asterisk", "Asterisk (AMI)"
+    THREECX = "3cx", "3CX"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Pbx(models.Model):
+    """A phone system that tells us about calls. Its token authenticates the
+    webhook and 3CX doors; the AMI fields are for ``manage.py cti_ami``."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PbxKind.choices)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token)
+    is_active = models.BooleanField(_("active"), default=True)
+    # For calls whose dialed number is unknown or not sent (3CX journaling).
+    property = models.ForeignKey(
+        Property,
+        verbose_name=_("hotel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The hotel of calls that carry no known dialed number."),
+    )
+    ami_host = models.CharField(_("AMI host"), max_length=200, blank=True)
+    ami_port = models.PositiveIntegerField(_("AMI port"), default=5038)
+    ami_username = models.CharField(_("AMI user"), max_length=80, blank=True)
+    ami_secret = models.CharField(_("AMI secret"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("phone system")
+        verbose_name_plural = _("phone systems")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class CallOutcome(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    COMPLETED = "completed", _("Completed")
+    MISSED = "missed", _("Missed")
+    NOT_ANSWERED = "not_answered", _("Not answered")
+
+
+class Call(models.Model):
+    """One phone call as the PBX reported it, and what the console made of it."""
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.PROTECT, related_name="calls")
+    call_id = models.CharField(_("call id"), max_length=100)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=CallDirection.choices, default=CallDirection.INBOUND
+    )
+    property = models.ForeignKey(
+        Property, verbose_name=_("property"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="calls",
+    )  # fmt: skip
+    guest = models.ForeignKey(
+        Guest, verbose_name=_("guest"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="calls",
+    )  # fmt: skip
+    agent = models.ForeignKey(
+        AgentProfile, verbose_name=_("agent"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="calls",
+    )  # fmt: skip
+    caller_raw = models.CharField(_("caller (as sent)"), max_length=80, blank=True)
+    caller = models.CharField(_("caller"), max_length=20, blank=True, help_text="E.164")
+    called_raw = models.CharField(_("dialed number (as sent)"), max_length=80, blank=True)
+    called = models.CharField(_("dialed number"), max_length=20, blank=True)
+    rang_at = models.DateTimeField(_("rang"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=CallOutcome.choices, default=CallOutcome.RINGING
+    )
+    # kpi reads recognition_ms: ring → first render of the card in the agent's
+    # browser. Set once, by guestview.services.call_card_seen.
+    card_seen_at = models.DateTimeField(_("card first seen"), null=True, blank=True)
+    recognition_ms = models.PositiveIntegerField(_("guest recognition (ms)"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pbx", "call_id"], name="call_unique_per_pbx")
+        ]
+        indexes = [
+            models.Index(fields=["guest", "-created_at"], name="call_guest_idx"),
+            models.Index(fields=["caller", "-created_at"], name="call_caller_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.caller or self.caller_raw}"
+
+    @builtins.property  # the field named property shadows the builtin
+    def caller_display(self) -> str:
+        return format_phone(self.caller) if self.caller else self.caller_raw
+
+
+class CallEventKind(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    HANGUP = "hangup", _("Hang-up")
+    REPORT = "report", _("Journal report")
+
+
+class CallEvent(models.Model):
+    """Every event a PBX sent, once: the unique constraint makes a repeated
+    delivery of (call, event, extension) a no-op."""
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.PROTECT, related_name="events")
+    call_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=CallEventKind.choices)
+    agent_extension = models.CharField(max_length=20, blank=True)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pbx", "call_id", "kind", "agent_extension"], name="callevent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.kind}"
+
+
+class RejectedCallEvent(models.Model):
+    """A request to a CTI door that could not be read, kept for inspection."""
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.SET_NULL, null=True, blank=True)
+    door = models.CharField(max_length=20)
+    body = models.TextField()
+    error = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rejected call event")
+        verbose_name_plural = _("rejected call events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.door} {self.received_at:%Y-%m-%d %H:%M:%S}: {self.error[:60]}"
+
+
+class ScreenPop(models.Model):
+    """A call shown (or to be shown) to one agent. Its id is the SSE event id,
+    so a reconnecting browser asks for what came after (Last-Event-ID)."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="screen_pops")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="screen_pops")
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "call"], name="screenpop_once_per_agent")
+        ]
+        indexes = [models.Index(fields=["agent", "-id"], name="screenpop_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} ← {self.call}"
+
+
+class NextStep(models.TextChoices):
+    NONE = "", _("No follow-up")
+    OFFER = "offer", _("Send an offer")
+    OPTION = "option", _("Hold an option")
+    CALLBACK = "callback", _("Call back")
+
+
+class NoteKind(models.TextChoices):
+    REQUEST = "request", _("Request")
+    COMPLAINT = "complaint", _("Complaint")
+    INFO = "info", _("Information")
+
+
+class GuestNote(models.Model):
+    """What an agent wrote about a call or a guest. Written only through
+    guestview.services.guest_note_add, where the KVKK guardrail hooks in."""
+
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="notes")
+    call = models.ForeignKey(
+        Call, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NoteKind.choices)
+    text = models.TextField(_("note"))
+    next_step = models.CharField(
+        _("next step"), max_length=10, choices=NextStep.choices, blank=True
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Open requests and complaints are flagged at the top of the card.
+    is_open = models.BooleanField(_("open"), default=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("guest note")
+        verbose_name_plural = _("guest notes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["guest", "-created_at"], name="guestnote_guest_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -7,14 +7,39 @@ its existence is not disclosed either.
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from guestview.identity import fold_name, normalize_email, normalize_phone
-from guestview.models import ContactKind, ContactPoint, Guest, Property, Role, Stay
+from guestview.models import (
+    AgentProfile,
+    AgentStatus,
+    Call,
+    CallOutcome,
+    ContactKind,
+    ContactPoint,
+    Guest,
+    GuestNote,
+    NoteKind,
+    Preference,
+    Property,
+    PropertyNumber,
+    Role,
+    ScreenPop,
+    Stay,
+    StayStatus,
+)
 
 SERVE_PROPERTY = "guestview.serve_property"
 
@@ -41,7 +66,7 @@ def properties_served_by(user: AbstractBaseUser) -> QuerySet[Property]:
     )
 
 
-def _visible_property_ids(user: AbstractBaseUser) -> list[int]:
+def visible_property_ids(user: AbstractBaseUser) -> list[int]:
     # Cached on the user object: one request asks several selectors.
     cached = getattr(user, "_m360_property_ids", None)
     if cached is None:
@@ -51,7 +76,7 @@ def _visible_property_ids(user: AbstractBaseUser) -> list[int]:
 
 
 def guests_for_user(user: AbstractBaseUser) -> QuerySet[Guest]:
-    return Guest.objects.filter(property_id__in=_visible_property_ids(user))
+    return Guest.objects.filter(property_id__in=visible_property_ids(user))
 
 
 def get_guest_for_user(user: AbstractBaseUser, pk: int) -> Guest:
@@ -126,3 +151,257 @@ def guest_search(
             queryset=ContactPoint.objects.order_by("-is_primary", "kind", "id"),
         )
     )
+
+
+# --- calls ---------------------------------------------------------------------------
+
+# Dialed numbers change a few times a year; every ringing event needs one.
+_NUMBER_CACHE_SECONDS = 60
+_number_cache: dict[str, int] = {}
+_number_cache_at = 0.0
+
+
+def property_for_number(e164: str) -> Property | None:
+    """The hotel a dialed number (DID) rings for."""
+    global _number_cache, _number_cache_at
+    if not e164:
+        return None
+    now = time.monotonic()
+    if now - _number_cache_at > _NUMBER_CACHE_SECONDS or e164 not in _number_cache:
+        _number_cache = dict(PropertyNumber.objects.values_list("number", "property_id"))
+        _number_cache_at = now
+    property_id = _number_cache.get(e164)
+    if property_id is None:
+        return None
+    return Property.objects.filter(pk=property_id).first()
+
+
+def agent_for_extension(extension: str) -> AgentProfile | None:
+    return (
+        AgentProfile.objects.select_related("user")
+        .filter(extension=extension, user__is_active=True)
+        .first()
+    )
+
+
+def online_agents_for_property(prop: Property) -> QuerySet[AgentProfile]:
+    user_ids = get_users_with_perms(
+        prop, only_with_perms_in=["serve_property"], with_group_users=True
+    ).values("id")
+    return AgentProfile.objects.select_related("user").filter(
+        user_id__in=user_ids, status=AgentStatus.ONLINE, user__is_active=True
+    )
+
+
+def agent_serves(agent: AgentProfile, prop: Property) -> bool:
+    return prop.pk in visible_property_ids(agent.user)
+
+
+def guests_for_caller(caller: str, *, property_ids: list[int]) -> list[Guest]:
+    """Guests of these hotels reachable on this E.164 number (a family phone
+    gives several); at most six, for a pick list."""
+    contacts = ContactPoint.objects.filter(
+        kind__in=[ContactKind.PHONE, ContactKind.WHATSAPP], value=caller
+    ).values("guest_id")
+    return list(
+        Guest.objects.filter(id__in=contacts, property_id__in=property_ids)
+        .select_related("property")
+        .order_by("last_name", "first_name", "id")[:6]
+    )
+
+
+def get_call_for_user(user: AbstractBaseUser, pk: int) -> Call:
+    """A call of a hotel the user serves (the same scope as its guests)."""
+    try:
+        return (
+            Call.objects.select_related("property", "guest", "agent__user")
+            .filter(property_id__in=visible_property_ids(user))
+            .get(pk=pk)
+        )
+    except (Call.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such call.") from None
+
+
+def get_screenpop_for_user(user: AbstractBaseUser, pk: int) -> ScreenPop:
+    try:
+        return ScreenPop.objects.select_related("call").get(pk=pk, agent__user=user)
+    except (ScreenPop.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such call.") from None
+
+
+def screenpops_to_replay(agent: AgentProfile, *, after_id: int | None) -> list[ScreenPop]:
+    """What a (re)connecting console should show: after Last-Event-ID, every
+    pop since; on a fresh page, the calls still ringing that it has not shown."""
+    pops = ScreenPop.objects.filter(agent=agent, dismissed_at__isnull=True).select_related("call")
+    recent = timezone.now() - timedelta(minutes=10)
+    if after_id is not None:
+        pops = pops.filter(pk__gt=after_id, created_at__gte=recent)
+    else:
+        pops = pops.filter(
+            delivered_at__isnull=True, created_at__gte=recent, call__outcome=CallOutcome.RINGING
+        )
+    return list(pops.order_by("id")[:20])
+
+
+def missed_calls_for_agent(agent: AgentProfile) -> QuerySet[ScreenPop]:
+    """Calls the agent did not see (no console open) or did not answer, and has
+    not dealt with yet."""
+    return (
+        ScreenPop.objects.filter(agent=agent, dismissed_at__isnull=True)
+        .filter(
+            Q(delivered_at__isnull=True, call__answered_at__isnull=True)
+            | Q(call__outcome=CallOutcome.MISSED)
+        )
+        .exclude(call__outcome=CallOutcome.RINGING)
+        .select_related("call__guest", "call__property")
+        .order_by("-id")
+    )
+
+
+# --- the 360° card ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaySummary:
+    """The Stay History block: PMS facts, reduced to what an agent reads at a glance."""
+
+    count: int  # stays that happened (departed or in house)
+    spend: dict[str, Decimal]  # currency → total revenue of those stays
+    last: Stay | None  # the most recent stay that happened
+    current_or_next: Stay | None  # in house now, or the next upcoming one
+    recent: list[Stay]
+
+
+@dataclass(frozen=True)
+class GuestCard:
+    guest: Guest
+    contacts: list[ContactPoint]
+    stays: StaySummary
+    preferences: list[Preference]
+    consent: object  # consent.selectors.ConsentState
+    open_items: list[GuestNote]
+    signal: str  # "vip" / "loyal" / "at_risk" / "returning" / "new"
+    hints: list[str]
+
+
+_HAPPENED = (StayStatus.DEPARTED, StayStatus.IN_HOUSE)
+
+
+def stay_summary(guest: Guest) -> StaySummary:
+    recent = list(guest.stays.select_related("property").order_by("-arrival")[:12])
+    totals = (
+        guest.stays.filter(status__in=_HAPPENED)
+        .values("currency")
+        .annotate(n=Count("id"), total=Sum("total_revenue"))
+        .order_by("currency")
+    )
+    spend = {row["currency"]: row["total"] for row in totals}
+    today = timezone.localdate()
+    last = next((s for s in recent if s.status == StayStatus.DEPARTED), None)
+    upcoming = [
+        s
+        for s in recent
+        if s.status == StayStatus.IN_HOUSE
+        or (s.status == StayStatus.UPCOMING and s.arrival >= today)
+    ]
+    return StaySummary(
+        count=sum(row["n"] for row in totals),
+        spend=spend,
+        last=last,
+        current_or_next=min(upcoming, key=lambda s: s.arrival) if upcoming else None,
+        recent=recent[:5],
+    )
+
+
+# Spend thresholds of the value signal, in EUR; other currencies are converted
+# with these rough rates (a signal, not accounting).
+_EUR_PER = {"EUR": Decimal(1), "TRY": Decimal("0.027"), "USD": Decimal("0.92"),
+            "GBP": Decimal("1.17"), "RUB": Decimal("0.010")}  # fmt: skip
+
+
+def value_signal(guest: Guest, summary: StaySummary) -> str:
+    """RFM in one word (BRIEF §5): recency of the last stay, number of stays, spend."""
+    eur = sum(amount * _EUR_PER.get(cur, Decimal(1)) for cur, amount in summary.spend.items())
+    if summary.count == 0:
+        return "new"
+    years_since = (timezone.localdate() - summary.last.departure).days / 365 if summary.last else 9
+    if eur >= 15000 or (guest.segment == "luxury" and summary.count >= 2):
+        return "vip"
+    if summary.count >= 3 and years_since > 2:
+        return "at_risk"
+    if summary.count >= 3:
+        return "loyal"
+    return "returning"
+
+
+def next_stay_hints(guest: Guest, summary: StaySummary, preferences: list[Preference]) -> list[str]:
+    """Cross-sell / upsell ideas for the Action block, most useful first."""
+    hints: list[str] = []
+    prefs = {p.key: p.value for p in preferences}
+    nxt = summary.current_or_next
+    if nxt is not None and nxt.status == StayStatus.UPCOMING:
+        hints.append(
+            _("Upcoming stay on %(date)s: offer airport transfer and a room upgrade.")
+            % {"date": nxt.arrival.strftime("%d.%m.%Y")}
+        )
+    elif summary.last is not None:
+        month = date_format(summary.last.arrival, "F")
+        hints.append(
+            _("Last stay was in %(month)s: offer early booking for %(month)s next season.")
+            % {"month": month}
+        )
+    if guest.segment == "family" or "children" in prefs:
+        hints.append(_("Family: propose a family suite with kids club."))
+    if "occasion" in prefs:
+        hints.append(
+            _("Occasion “%(occasion)s”: propose a celebration package.")
+            % {"occasion": prefs["occasion"]}
+        )
+    if guest.segment == "couple" and "view" not in prefs:
+        hints.append(_("Couple: a sea-view upgrade usually sells."))
+    if not hints:
+        hints.append(_("First stay: offer the early-booking rate and half board upgrade."))
+    return hints[:3]
+
+
+def guest_card(guest: Guest) -> GuestCard:
+    """Everything the four blocks show, for a guest already loaded through a
+    permission-checked helper. Six queries, whatever the history's length."""
+    from consent.selectors import consent_state_for_guest
+
+    contacts = list(guest.contact_points.order_by("-is_primary", "kind", "id"))
+    summary = stay_summary(guest)
+    preferences = list(guest.preferences.order_by("key"))
+    open_items = list(
+        guest.notes.filter(is_open=True)
+        .filter(Q(kind__in=[NoteKind.REQUEST, NoteKind.COMPLAINT]) | ~Q(next_step=""))
+        .order_by("-created_at")[:3]
+    )
+    consent = consent_state_for_guest(guest)
+    return GuestCard(
+        guest=guest,
+        contacts=contacts,
+        stays=summary,
+        preferences=preferences,
+        consent=consent,
+        open_items=open_items,
+        signal=value_signal(guest, summary),
+        hints=next_stay_hints(guest, summary, preferences),
+    )
+
+
+def guest_timeline(guest: Guest) -> list[tuple[datetime, str, object]]:
+    """The drill-down: calls, stays and notes of the guest, newest first.
+    Later channels (messages, offers) add their entries here."""
+    entries: list[tuple[datetime, str, object]] = []
+    for call in guest.calls.select_related("agent__user", "property").order_by("-created_at")[:50]:
+        entries.append((call.rang_at or call.created_at, "call", call))
+    for stay in guest.stays.select_related("property").order_by("-arrival")[:50]:
+        moment = datetime.combine(
+            stay.arrival, datetime.min.time(), tzinfo=timezone.get_current_timezone()
+        )
+        entries.append((moment, "stay", stay))
+    for note in guest.notes.select_related("author").order_by("-created_at")[:50]:
+        entries.append((note.created_at, "note", note))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    return entries

@@ -4,28 +4,40 @@ function here: it validates, normalizes and writes in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from guestview import selectors
+from guestview.cti.events import CallEventIn
 from guestview.identity import normalize_email, normalize_phone
 from guestview.models import (
     AgentLanguage,
     AgentProfile,
     AgentStatus,
+    Call,
+    CallDirection,
+    CallEvent,
+    CallEventKind,
+    CallOutcome,
     ContactKind,
     ContactPoint,
     Guest,
+    GuestNote,
     Language,
+    NextStep,
+    NoteKind,
+    Pbx,
     Property,
     Role,
+    ScreenPop,
 )
 from guestview.selectors import SERVE_PROPERTY
 
@@ -178,3 +190,262 @@ def agents_mark_away(*, idle_seconds: int) -> int:
     return AgentProfile.objects.filter(idle, status=AgentStatus.ONLINE).update(
         status=AgentStatus.AWAY, status_changed_at=timezone.now()
     )
+
+
+# --- calls and the screen-pop ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallEventResult:
+    call: Call | None
+    duplicate: bool
+    pops: tuple[ScreenPop, ...] = ()
+
+
+def call_event_record(*, pbx: Pbx, event: CallEventIn) -> CallEventResult:
+    """Apply one PBX event to its Call, once, and pop the card to the agents
+    it rings for. A repeated delivery (same call, event and extension) changes
+    nothing and pops nothing. Pushes leave after commit."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CallEvent.objects.create(
+                    pbx=pbx,
+                    call_id=event.call_id,
+                    kind=event.kind,
+                    agent_extension=event.agent_extension,
+                    occurred_at=event.at,
+                    payload=event.payload,
+                )
+        except IntegrityError:
+            return CallEventResult(
+                call=Call.objects.filter(pbx=pbx, call_id=event.call_id).first(), duplicate=True
+            )
+        call = Call.objects.select_for_update().filter(pbx=pbx, call_id=event.call_id).first()
+        if call is None:
+            call = Call(pbx=pbx, call_id=event.call_id)
+        pops: list[ScreenPop] = []
+        if event.kind == CallEventKind.RINGING:
+            pops = _call_ringing(call, event)
+        elif event.kind == CallEventKind.ANSWERED:
+            _call_answered(call, event)
+        elif event.kind == CallEventKind.HANGUP:
+            _call_hung_up(call, event)
+        call.save()
+        for pop in pops:
+            pop.call = call
+            pop.save()
+        _publish_on_commit(call, pops)
+    return CallEventResult(call=call, duplicate=False, pops=tuple(pops))
+
+
+def _fill_numbers(call: Call, event: CallEventIn) -> None:
+    if event.caller and not call.caller_raw:
+        call.caller_raw = event.caller
+        call.caller = normalize_phone(event.caller) or ""
+    if event.called and not call.called_raw:
+        call.called_raw = event.called
+        call.called = normalize_phone(event.called) or ""
+        call.property = selectors.property_for_number(call.called)
+    if call.property_id is None and call.pbx.property_id:
+        call.property_id = call.pbx.property_id
+
+
+def _call_ringing(call: Call, event: CallEventIn) -> list[ScreenPop]:
+    _fill_numbers(call, event)
+    if call.rang_at is None or event.at < call.rang_at:
+        call.rang_at = event.at
+    if call.outcome != CallOutcome.RINGING or call.property is None:
+        return []  # answered elsewhere already, or a number no hotel owns
+    if event.agent_extension:
+        agent = selectors.agent_for_extension(event.agent_extension)
+        targets = [agent] if agent is not None else []
+    else:  # a ring group: every online agent of the hotel
+        targets = list(selectors.online_agents_for_property(call.property))
+    targets = [a for a in targets if selectors.agent_serves(a, call.property)]
+    if len(targets) == 1 and call.agent_id is None:
+        call.agent = targets[0]
+    if call.guest_id is None and call.caller:
+        matches = selectors.guests_for_caller(call.caller, property_ids=[call.property_id])
+        if len(matches) == 1:
+            call.guest = matches[0]
+    existing = set()
+    if call.pk:
+        existing = set(call.screen_pops.values_list("agent_id", flat=True))
+    return [ScreenPop(agent=a) for a in targets if a.pk not in existing]
+
+
+def _call_answered(call: Call, event: CallEventIn) -> None:
+    _fill_numbers(call, event)
+    call.answered_at = call.answered_at or event.at
+    call.outcome = CallOutcome.ANSWERED
+    if event.agent_extension:
+        agent = selectors.agent_for_extension(event.agent_extension)
+        if agent is not None:
+            call.agent = agent
+
+
+def _call_hung_up(call: Call, event: CallEventIn) -> None:
+    _fill_numbers(call, event)
+    call.ended_at = call.ended_at or event.at
+    if call.answered_at:
+        call.outcome = CallOutcome.COMPLETED
+        call.duration_seconds = max(0, int((call.ended_at - call.answered_at).total_seconds()))
+    else:
+        call.outcome = CallOutcome.MISSED
+        call.duration_seconds = 0
+
+
+def _publish_on_commit(call: Call, pops: list[ScreenPop]) -> None:
+    from guestview import cards  # presentation: imported late, it imports the views' templates
+
+    def send() -> None:
+        for pop in pops:
+            cards.publish_screenpop(pop)
+        if not pops:
+            cards.publish_call_state(call)
+
+    transaction.on_commit(send)
+
+
+def call_identify(*, call: Call, guest: Guest) -> Call:
+    """The agent picked the caller from the pick list (or created them)."""
+    call.guest = guest
+    call.save(update_fields=["guest"])
+    return call
+
+
+def call_card_seen(*, call: Call, at: datetime | None = None) -> Call:
+    """The card of this call was first rendered in a browser: guest
+    recognition time = that moment − ring. Only the first sighting counts."""
+    at = at or timezone.now()
+    updated = Call.objects.filter(pk=call.pk, card_seen_at__isnull=True).update(
+        card_seen_at=at,
+        recognition_ms=(
+            max(0, int((at - call.rang_at).total_seconds() * 1000)) if call.rang_at else None
+        ),
+    )
+    if updated:
+        call.refresh_from_db(fields=["card_seen_at", "recognition_ms"])
+    return call
+
+
+def screenpop_delivered(*, pop_ids: Iterable[int]) -> None:
+    ScreenPop.objects.filter(pk__in=list(pop_ids), delivered_at__isnull=True).update(
+        delivered_at=timezone.now()
+    )
+
+
+def screenpop_dismiss(*, pop: ScreenPop) -> ScreenPop:
+    if pop.dismissed_at is None:
+        pop.dismissed_at = timezone.now()
+        pop.save(update_fields=["dismissed_at"])
+    return pop
+
+
+def agent_ui_language_set(*, agent: AgentProfile, language: str) -> None:
+    if language != agent.ui_language:
+        agent.ui_language = language
+        agent.save(update_fields=["ui_language"])
+
+
+def guest_note_add(
+    *,
+    guest: Guest,
+    author: AbstractBaseUser,
+    text: str,
+    kind: str = NoteKind.INFO,
+    next_step: str = NextStep.NONE,
+    due_at: datetime | None = None,
+    call: Call | None = None,
+) -> GuestNote:
+    """The only way a note is written (the KVKK guardrail of issue #6 hooks in
+    here). A request or complaint stays open until its follow-up is done."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("The note is empty."))
+    if kind not in NoteKind.values:
+        raise ValidationError(_("Unknown note kind %(kind)s."), params={"kind": kind})
+    if next_step not in NextStep.values:
+        raise ValidationError(_("Unknown next step %(step)s."), params={"step": next_step})
+    note = GuestNote(
+        guest=guest,
+        author=author,
+        text=text,
+        kind=kind,
+        next_step=next_step,
+        due_at=due_at,
+        call=call,
+        is_open=kind in (NoteKind.REQUEST, NoteKind.COMPLAINT) or bool(next_step),
+    )
+    note.full_clean()
+    note.save()
+    return note
+
+
+def guest_note_close(*, note: GuestNote) -> GuestNote:
+    note.is_open = False
+    note.save(update_fields=["is_open"])
+    return note
+
+
+def call_journal_record(
+    *,
+    pbx: Pbx,
+    call_id: str,
+    direction: str,
+    outcome: str,
+    number: str,
+    agent_extension: str = "",
+    started_at: datetime,
+    ended_at: datetime | None = None,
+    duration_seconds: int | None = None,
+    payload: dict | None = None,
+) -> CallEventResult:
+    """A PBX's after-the-call journal entry (3CX ReportCall): creates or
+    completes the Call with its final outcome. Once per call."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CallEvent.objects.create(
+                    pbx=pbx,
+                    call_id=call_id,
+                    kind=CallEventKind.REPORT,
+                    agent_extension=agent_extension,
+                    occurred_at=ended_at or started_at,
+                    payload=payload or {},
+                )
+        except IntegrityError:
+            return CallEventResult(
+                call=Call.objects.filter(pbx=pbx, call_id=call_id).first(), duplicate=True
+            )
+        if direction not in CallDirection.values or outcome not in CallOutcome.values:
+            raise ValidationError(_("Unknown call direction or outcome."))
+        call = Call.objects.select_for_update().filter(pbx=pbx, call_id=call_id).first()
+        if call is None:
+            call = Call(pbx=pbx, call_id=call_id)
+        call.direction = direction
+        call.outcome = outcome
+        if direction == CallDirection.OUTBOUND and number and not call.called_raw:
+            call.called_raw = number  # the guest we called
+            call.called = normalize_phone(number) or ""
+        elif number and not call.caller_raw:
+            call.caller_raw = number
+            call.caller = normalize_phone(number) or ""
+        if call.property_id is None and pbx.property_id:
+            call.property_id = pbx.property_id
+        call.rang_at = call.rang_at or started_at
+        call.ended_at = call.ended_at or ended_at
+        if outcome in (CallOutcome.ANSWERED, CallOutcome.COMPLETED) and call.answered_at is None:
+            call.answered_at = started_at
+        if duration_seconds is not None:
+            call.duration_seconds = duration_seconds
+        if agent_extension and call.agent_id is None:
+            call.agent = selectors.agent_for_extension(agent_extension)
+        guest_number = call.called if direction == CallDirection.OUTBOUND else call.caller
+        if call.guest_id is None and guest_number and call.property_id:
+            matches = selectors.guests_for_caller(guest_number, property_ids=[call.property_id])
+            if len(matches) == 1:
+                call.guest = matches[0]
+        call.save()
+    return CallEventResult(call=call, duplicate=False)

@@ -1,14 +1,23 @@
+import contextlib
+import json
+
+import redis
+import redis.asyncio
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from guestview import selectors, services
-from guestview.forms import AgentStatusForm, GuestSearchForm
+from guestview import cards, push, selectors, services
+from guestview.forms import AgentStatusForm, GuestSearchForm, NewCallerForm, NoteForm
+from guestview.models import AgentProfile, ScreenPop
 
 
 @require_GET
@@ -44,12 +53,20 @@ def guest_detail(request, pk: int):
     return render(
         request,
         "guestview/guest_detail.html",
-        {
-            "guest": guest,
-            "contact_points": guest.contact_points.order_by("-is_primary", "kind", "id"),
-            "stays": selectors.stays_for_guest(guest),
-            "preferences": guest.preferences.order_by("key"),
-        },
+        {"guest": guest, "card": selectors.guest_card(guest), **cards.form_context()},
+    )
+
+
+@require_GET
+@login_required
+def guest_timeline(request, pk: int):
+    """The drill-down under the card: every call, stay and note, newest first."""
+    guest = selectors.get_guest_for_user(request.user, pk)
+    template_name = "guestview/guest_timeline.html"
+    if request.htmx:
+        template_name += "#entries"
+    return render(
+        request, template_name, {"guest": guest, "timeline": selectors.guest_timeline(guest)}
     )
 
 
@@ -67,3 +84,194 @@ def agent_status_set(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     return redirect(next_url)
+
+
+# --- calls and the screen-pop ---------------------------------------------------------
+
+
+def _optional_pop(request) -> ScreenPop | None:
+    pop_id = request.POST.get("pop")
+    return selectors.get_screenpop_for_user(request.user, pop_id) if pop_id else None
+
+
+def _render_call(request, call, *, pop=None, status=200, **extra):
+    context = {**cards.call_card_context(call=call, user=request.user, pop=pop), **extra}
+    template_name = "guestview/call.html"
+    if request.htmx:
+        template_name += "#pop"
+    return render(request, template_name, context, status=status)
+
+
+@require_GET
+@login_required
+def call_detail(request, pk: int):
+    call = selectors.get_call_for_user(request.user, pk)
+    return _render_call(request, call)
+
+
+@require_POST
+@login_required
+def call_seen(request, pk: int):
+    """Beacon from the card's first render in the browser (recognition time)."""
+    call = selectors.get_call_for_user(request.user, pk)
+    services.call_card_seen(call=call)
+    return HttpResponse(status=204)
+
+
+@require_POST
+@login_required
+def call_identify(request, pk: int):
+    call = selectors.get_call_for_user(request.user, pk)
+    guest = selectors.get_guest_for_user(request.user, request.POST.get("guest"))
+    services.call_identify(call=call, guest=guest)
+    if not request.htmx:
+        return redirect("guestview:call_detail", pk=call.pk)
+    return _render_call(request, call, pop=_optional_pop(request))
+
+
+@require_POST
+@login_required
+def call_guest_create(request, pk: int):
+    """The new-caller card: create the guest with the calling number."""
+    call = selectors.get_call_for_user(request.user, pk)
+    pop = _optional_pop(request)
+    form = NewCallerForm(request.POST)
+    if not form.is_valid() or call.property is None:
+        error = _("First and last name are needed.") if call.property else _("Unknown line.")
+        return _render_call(request, call, pop=pop, status=400, form_error=error)
+    try:
+        guest = services.guest_create(
+            property=call.property,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            language=form.cleaned_data["language"],
+            phones=[call.caller_raw] if call.caller else [],
+        )
+    except ValidationError as exc:
+        return _render_call(request, call, pop=pop, status=400, form_error=" ".join(exc.messages))
+    services.call_identify(call=call, guest=guest)
+    if not request.htmx:
+        return redirect("guestview:call_detail", pk=call.pk)
+    return _render_call(request, call, pop=pop)
+
+
+@require_POST
+@login_required
+def screenpop_dismiss(request, pk: int):
+    pop = selectors.get_screenpop_for_user(request.user, pk)
+    services.screenpop_dismiss(pop=pop)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("guestview:missed_calls")
+
+
+@require_GET
+@login_required
+def missed_calls(request):
+    profile = getattr(request.user, "agent_profile", None)
+    pops = selectors.missed_calls_for_agent(profile)[:50] if profile else []
+    return render(request, "guestview/missed_calls.html", {"pops": pops})
+
+
+@require_POST
+@login_required
+def guest_note_create(request, pk: int):
+    guest = selectors.get_guest_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    call = None
+    if request.POST.get("call"):
+        call = selectors.get_call_for_user(request.user, request.POST["call"])
+    context = {"g": guest, "call": call, **cards.form_context()}
+    status = 200
+    if form.is_valid():
+        try:
+            services.guest_note_add(
+                guest=guest,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+                next_step=form.cleaned_data["next_step"],
+                call=call,
+            )
+            context["saved"] = True
+        except ValidationError as exc:
+            context["note_error"], status = " ".join(exc.messages), 400
+    else:
+        context["note_error"], status = _("Write the note before saving."), 400
+    if not request.htmx:
+        return redirect("guestview:guest_detail", pk=guest.pk)
+    return render(request, "guestview/card.html#action", context, status=status)
+
+
+# Comments keep proxies from closing an idle stream; EventSource ignores them.
+SSE_KEEPALIVE_SECONDS = 15
+
+
+@require_GET
+@login_required
+async def screenpop_stream(request):
+    """text/event-stream of the agent's screen-pops (pub/sub per agent), with
+    Last-Event-ID replay from the database. Served by the ASGI server."""
+    user = await request.auser()
+    agent = await AgentProfile.objects.filter(user=user).afirst()
+    if agent is None:
+        return HttpResponse(status=204)  # EventSource stops retrying on 204
+    await sync_to_async(services.agent_ui_language_set)(agent=agent, language=request.LANGUAGE_CODE)
+    last_id = request.headers.get("Last-Event-ID", "")
+    after_id = int(last_id) if last_id.isdigit() else None
+    response = StreamingHttpResponse(
+        _screenpop_events(agent, after_id), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response
+
+
+def _replay(agent: AgentProfile, after_id: int | None) -> list[tuple[int, str]]:
+    pops = selectors.screenpops_to_replay(agent, after_id=after_id)
+    rendered = [(pop.pk, cards.render_screenpop(pop)) for pop in pops]
+    services.screenpop_delivered(pop_ids=[pop_id for pop_id, _html in rendered])
+    return rendered
+
+
+async def _screenpop_events(agent: AgentProfile, after_id: int | None):
+    client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub()
+    sent: set[int] = set()
+    try:
+        try:
+            # Subscribe before the replay, so nothing published meanwhile is lost.
+            await pubsub.subscribe(push.agent_channel(agent.pk))
+            subscribed = True
+        except redis.RedisError:
+            subscribed = False
+        yield "retry: 1000\n\n"
+        for pop_id, html in await sync_to_async(_replay)(agent, after_id):
+            sent.add(pop_id)
+            yield push.sse_message(event="pop", data=html, event_id=pop_id)
+        if not subscribed:
+            # Redis is down: the database replay above is all we have; end the
+            # stream so the browser reconnects (and replays) in a few seconds.
+            yield "retry: 3000\n\n"
+            return
+        while True:
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=SSE_KEEPALIVE_SECONDS
+            )
+            if message is None:
+                yield ": keep-alive\n\n"
+                continue
+            data = json.loads(message["data"])
+            event_id = data.get("id")
+            if event_id in sent:
+                continue
+            yield push.sse_message(event=data["event"], data=data["html"], event_id=event_id)
+            if event_id:
+                sent.add(event_id)
+                await sync_to_async(services.screenpop_delivered)(pop_ids=[event_id])
+    except redis.RedisError:
+        yield "retry: 3000\n\n"
+    finally:
+        with contextlib.suppress(redis.RedisError):
+            await pubsub.aclose()
+            await client.aclose()

@@ -17,6 +17,8 @@ from guestview.models import (
     ContactPoint,
     Guest,
     Language,
+    Pbx,
+    PbxKind,
     Preference,
     PreferenceKey,
     PreferenceSource,
@@ -132,3 +134,11 @@ def persona(username, *, role, properties=(), languages=(), extension=None):
         user=user, role=role, properties=properties, languages=languages, extension=extension
     )
     return user
+
+
+class PbxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pbx
+
+    name = factory.Sequence(lambda n: f"PBX {n}")
+    kind = PbxKind.GENERIC

@@ -1,0 +1,71 @@
+"""Writes of consent. A consent is recorded, never edited: a change of mind is
+a new record, and the newest one is the state (consent.selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consent.models import ConsentRecord, ConsentType, RecipientType
+from guestview.identity import normalize_email, normalize_phone
+from guestview.models import Guest
+
+
+def consent_recipient_normalize(*, type: str, raw: str) -> str:
+    """The İYS recipient for a consent of ``type``: E.164 for calls and
+    messages, a lower-case address for e-mail; otherwise ValidationError."""
+    if type == ConsentType.EPOSTA:
+        value = normalize_email(raw)
+        if value is None:
+            message = _("Consent to e-mail is given for an e-mail address; %(raw)s is not one.")
+            raise ValidationError({"recipient": ValidationError(message, params={"raw": raw})})
+        return value
+    if type in (ConsentType.ARAMA, ConsentType.MESAJ):
+        value = normalize_phone(raw)
+        if value is None:
+            message = _(
+                "Consent to calls and messages is given for a phone number; %(raw)s is not one."
+            )
+            raise ValidationError({"recipient": ValidationError(message, params={"raw": raw})})
+        return value
+    message = _("Unknown channel %(type)s.")
+    raise ValidationError({"type": ValidationError(message, params={"type": type})})
+
+
+def consent_record(
+    *,
+    guest: Guest,
+    type: str,
+    status: str,
+    source: str,
+    recipient: str,
+    recipient_type: str = RecipientType.BIREYSEL,
+    consent_date: dt.datetime | None = None,
+    recorded_by: AbstractBaseUser | None = None,
+    note: str = "",
+) -> ConsentRecord:
+    """Write down what ``guest`` said about commercial contact on one channel.
+
+    ``consent_date`` is when they said it (now unless given). A RET takes effect
+    at once: it is the newest record, and the newest record is the state.
+    """
+    if consent_date is not None and timezone.is_naive(consent_date):
+        raise ValueError("consent_date must be an aware datetime.")
+    record = ConsentRecord(
+        guest=guest,
+        type=type,
+        status=status,
+        source=source,
+        recipient=consent_recipient_normalize(type=type, raw=recipient),
+        recipient_type=recipient_type,
+        consent_date=consent_date or timezone.now(),
+        recorded_by=recorded_by,
+        note=note.strip(),
+    )
+    record.full_clean()
+    record.save()
+    return record

@@ -1,0 +1,54 @@
+"""Server push to an agent's open console: Redis pub/sub, one channel per
+agent, read by the SSE stream (guestview.views.screenpop_stream).
+
+Publishing is best effort by design: what is published is also in the
+database (ScreenPop), so a browser that was not listening gets it from the
+Last-Event-ID replay, and an agent with no console open finds the call in the
+missed-calls list. A Redis outage therefore delays a pop but loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+_client: redis.Redis | None = None
+
+
+def agent_channel(agent_id: int) -> str:
+    # The prefix keeps test workers (and several deployments on one Redis) apart.
+    return f"{settings.PUSH_CHANNEL_PREFIX}:agent:{agent_id}"
+
+
+def _redis() -> redis.Redis:
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+    return _client
+
+
+def publish(agent_id: int, *, event: str, html: str, event_id: int | None = None) -> bool:
+    """Send one SSE event to every open console of the agent; False when Redis
+    could not be reached (the database copy remains)."""
+    message = json.dumps({"event": event, "id": event_id, "html": html})
+    try:
+        _redis().publish(agent_channel(agent_id), message)
+    except redis.RedisError:
+        logger.warning("push to agent %s failed; it will be replayed", agent_id, exc_info=True)
+        return False
+    return True
+
+
+def sse_message(*, event: str, data: str, event_id: int | None = None) -> str:
+    """One event in the text/event-stream format (every data line prefixed)."""
+    lines = []
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines.append(f"event: {event}")
+    lines.extend(f"data: {line}" for line in data.splitlines() or [""])
+    return "\n".join(lines) + "\n\n"

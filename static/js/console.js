@@ -1,0 +1,25 @@
+// Keyboard for an agent on a headset: Esc closes the pop, 1–6 pick the caller
+// from a pick list, Ctrl+Enter saves a note. Everything also works by mouse.
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest("input, textarea, select");
+  if (event.key === "Escape") {
+    const close = document.querySelector("#screenpop .callpop .callbar button[type=submit]");
+    if (close) { close.click(); event.preventDefault(); }
+    return;
+  }
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("[data-submit-on-ctrl-enter]")) {
+    event.target.form.requestSubmit();
+    event.preventDefault();
+    return;
+  }
+  if (!typing && /^[1-6]$/.test(event.key)) {
+    const pick = document.querySelectorAll(".callpop .pickbutton")[Number(event.key) - 1];
+    if (pick) { pick.click(); event.preventDefault(); }
+  }
+});
+// A new pop takes focus so the agent can act without the mouse.
+document.addEventListener("htmx:sseMessage", (event) => {
+  if (event.detail.type !== "pop") return;
+  const pop = document.querySelector("#screenpop .callpop");
+  if (pop) { pop.scrollIntoView({block: "start"}); (pop.querySelector("[autofocus]") || pop).focus({preventScroll: true}); }
+});
