@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench-seed clean
+.PHONY: demo test lint format bench-seed bench-screenpop clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -38,6 +38,10 @@ format: $(BIN)/.installed
 # Seeds GUESTS guests (default one million) into DATABASE_URL and prints the time.
 bench-seed: $(BIN)/.installed
 	$(BIN)/python bench/seed.py --guests $(or $(GUESTS),1000000)
+
+# Replays 2,000 ringing events on a 1M-guest PostgreSQL database (seeded once).
+bench-screenpop: $(BIN)/.installed
+	$(BIN)/python bench/screenpop.py
 
 clean:
 	-$(BIN)/python -m config.embedded_redis stop

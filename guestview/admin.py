@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from guestview import selectors, services
+from guestview.cti import tokens
 from guestview.identity import normalize_phone
 from guestview.models import (
     AgentLanguage,
@@ -53,6 +54,10 @@ class PropertyAdmin(GuardedModelAdmin):
     list_filter = ["region", "chain"]
     search_fields = ["name", "code"]
     inlines = [PropertyNumberInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        selectors.forget_routing_caches()
 
 
 class ContactPointForm(forms.ModelForm):
@@ -163,6 +168,10 @@ class PbxAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "kind", "property", "is_active", "token"]}),
         (_("Asterisk AMI"), {"fields": ["ami_host", "ami_port", "ami_username", "ami_secret"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        tokens.forget_pbx_tokens()
 
 
 @admin.register(Call)

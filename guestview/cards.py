@@ -32,11 +32,11 @@ def call_card_context(*, call: Call, user: AbstractBaseUser, pop: ScreenPop | No
     matches = []
     card = None
     if call.guest_id and call.guest.property_id in visible:
-        card = selectors.guest_card(call.guest)
+        card = selectors.guest_card(call.guest, calling=call.caller)
     elif call.caller:
         matches = selectors.guests_for_caller(call.caller, property_ids=visible)
         if len(matches) == 1:
-            card = selectors.guest_card(matches[0])
+            card = selectors.guest_card(matches[0], calling=call.caller)
     mode = "card" if card else ("pick" if matches else "new")
     return {
         "call": call,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -156,8 +156,9 @@ def guest_search(
 # --- calls ---------------------------------------------------------------------------
 
 # Dialed numbers change a few times a year; every ringing event needs one.
+# Cleared by forget_routing_caches() when the admin edits them.
 _NUMBER_CACHE_SECONDS = 60
-_number_cache: dict[str, int] = {}
+_number_cache: dict[str, Property] = {}
 _number_cache_at = 0.0
 
 
@@ -168,12 +169,20 @@ def property_for_number(e164: str) -> Property | None:
         return None
     now = time.monotonic()
     if now - _number_cache_at > _NUMBER_CACHE_SECONDS or e164 not in _number_cache:
-        _number_cache = dict(PropertyNumber.objects.values_list("number", "property_id"))
+        _number_cache = {
+            number.number: number.property
+            for number in PropertyNumber.objects.select_related("property")
+        }
         _number_cache_at = now
-    property_id = _number_cache.get(e164)
-    if property_id is None:
-        return None
-    return Property.objects.filter(pk=property_id).first()
+    return _number_cache.get(e164)
+
+
+def forget_routing_caches() -> None:
+    """After dialed numbers or who serves a hotel change (admin), so the next
+    call reads them afresh."""
+    global _number_cache_at
+    _number_cache_at = 0.0
+    _serves_cache.clear()
 
 
 def agent_for_extension(extension: str) -> AgentProfile | None:
@@ -193,8 +202,21 @@ def online_agents_for_property(prop: Property) -> QuerySet[AgentProfile]:
     )
 
 
+# Who serves which hotel, for the screen-pop's routing only (views always ask
+# guardian afresh): a permission change reaches the pops within this time.
+_SERVES_CACHE_SECONDS = 30
+_serves_cache: dict[int, tuple[float, list[int]]] = {}
+
+
 def agent_serves(agent: AgentProfile, prop: Property) -> bool:
-    return prop.pk in visible_property_ids(agent.user)
+    now = time.monotonic()
+    cached = _serves_cache.get(agent.user_id)
+    if cached is None or now - cached[0] > _SERVES_CACHE_SECONDS:
+        cached = (now, visible_property_ids(agent.user))
+        _serves_cache[agent.user_id] = cached
+    else:
+        agent.user._m360_property_ids = cached[1]  # the card render reuses it
+    return prop.pk in cached[1]
 
 
 def guests_for_caller(caller: str, *, property_ids: list[int]) -> list[Guest]:
@@ -288,28 +310,26 @@ _HAPPENED = (StayStatus.DEPARTED, StayStatus.IN_HOUSE)
 
 
 def stay_summary(guest: Guest) -> StaySummary:
-    recent = list(guest.stays.select_related("property").order_by("-arrival")[:12])
-    totals = (
-        guest.stays.filter(status__in=_HAPPENED)
-        .values("currency")
-        .annotate(n=Count("id"), total=Sum("total_revenue"))
-        .order_by("currency")
-    )
-    spend = {row["currency"]: row["total"] for row in totals}
+    """One query: all of the guest's stays (tens at most, even for the most
+    loyal), totals counted here rather than in a second aggregate query."""
+    stays = list(guest.stays.select_related("property").order_by("-arrival"))
+    happened = [s for s in stays if s.status in _HAPPENED]
+    spend: dict[str, Decimal] = {}
+    for stay in happened:
+        spend[stay.currency] = spend.get(stay.currency, Decimal(0)) + stay.total_revenue
     today = timezone.localdate()
-    last = next((s for s in recent if s.status == StayStatus.DEPARTED), None)
     upcoming = [
         s
-        for s in recent
+        for s in stays
         if s.status == StayStatus.IN_HOUSE
         or (s.status == StayStatus.UPCOMING and s.arrival >= today)
     ]
     return StaySummary(
-        count=sum(row["n"] for row in totals),
-        spend=spend,
-        last=last,
+        count=len(happened),
+        spend=dict(sorted(spend.items())),
+        last=next((s for s in stays if s.status == StayStatus.DEPARTED), None),
         current_or_next=min(upcoming, key=lambda s: s.arrival) if upcoming else None,
-        recent=recent[:5],
+        recent=stays[:5],
     )
 
 
@@ -324,7 +344,13 @@ def value_signal(guest: Guest, summary: StaySummary) -> str:
     eur = sum(amount * _EUR_PER.get(cur, Decimal(1)) for cur, amount in summary.spend.items())
     if summary.count == 0:
         return "new"
-    years_since = (timezone.localdate() - summary.last.departure).days / 365 if summary.last else 9
+    in_house = summary.current_or_next and summary.current_or_next.status == StayStatus.IN_HOUSE
+    if in_house:
+        years_since = 0.0
+    elif summary.last:
+        years_since = (timezone.localdate() - summary.last.departure).days / 365
+    else:
+        years_since = 9.0
     if eur >= 15000 or (guest.segment == "luxury" and summary.count >= 2):
         return "vip"
     if summary.count >= 3 and years_since > 2:
@@ -364,12 +390,14 @@ def next_stay_hints(guest: Guest, summary: StaySummary, preferences: list[Prefer
     return hints[:3]
 
 
-def guest_card(guest: Guest) -> GuestCard:
+def guest_card(guest: Guest, *, calling: str = "") -> GuestCard:
     """Everything the four blocks show, for a guest already loaded through a
-    permission-checked helper. Six queries, whatever the history's length."""
+    permission-checked helper. Five queries, whatever the history's length.
+    ``calling``: the number on the line now, listed first so it is on the card."""
     from consent.selectors import consent_state_for_guest
 
     contacts = list(guest.contact_points.order_by("-is_primary", "kind", "id"))
+    contacts.sort(key=lambda cp: cp.value != calling)  # stable: the rest keep their order
     summary = stay_summary(guest)
     preferences = list(guest.preferences.order_by("key"))
     open_items = list(

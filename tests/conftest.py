@@ -27,6 +27,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dialed_numbers():
+    # selectors caches the DID map per process; tests create and drop numbers.
+    from guestview.cti.tokens import forget_pbx_tokens
+    from guestview.selectors import forget_routing_caches
+
+    forget_routing_caches()
+    forget_pbx_tokens()
+
+
 @pytest.fixture
 def chain(db):
     return ChainFactory(name="Akdeniz Resorts")
@@ -100,3 +110,45 @@ def bob_client(client_of, bob):
 def pytest_configure(config):
     # STATIC_ROOT is filled by collectstatic in deployments, never in tests.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db, settings):
+    """The project's ASGI app under uvicorn in a thread, on a free port, against
+    the test database: what pytest-django's WSGI live_server cannot serve is
+    the SSE stream of the screen-pop."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.core.handlers.asgi import ASGIHandler
+
+    # Tests run with DEBUG off and no collectstatic: let WhiteNoise serve from
+    # the finders, as in development. A fresh handler picks the setting up.
+    settings.WHITENOISE_USE_FINDERS = True
+    application = ASGIHandler()
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)

@@ -82,6 +82,6 @@ def test_an_agent_finds_a_caller_by_phone_and_opens_the_guest(live_server, ahmet
 
     link.click()
     page.wait_for_url(f"{live_server.url}/guests/{ahmet.pk}/")
-    assert page.locator("h1").inner_text() == "Ahmet Yılmaz"
+    assert page.locator(".guestname").inner_text() == "Ahmet Yılmaz"
     assert "+90 532 123 45 67" in page.locator("main").inner_text()
     page.screenshot(path=str(ARTIFACTS / "guest-detail.png"), full_page=True)

@@ -189,9 +189,9 @@ def test_it_creates_the_profile_of_a_user_switching_status_the_first_time(client
 
 
 # session, user, permissions (2), property scope, the guest with its property,
-# then the card: contact points, recent stays, stay totals, preferences,
-# consent state, open notes (6); top bar (2). However long the history.
-DETAIL_QUERIES = 14
+# then the card: contact points, stays, preferences,
+# consent state, open notes (5); top bar (2). However long the history.
+DETAIL_QUERIES = 13
 # Request scaffolding (5), the guest, calls, stays, notes, top bar (2).
 TIMELINE_QUERIES = 11
 

@@ -1,0 +1,149 @@
+"""The screen-pop in a real browser: an agent leaves the console open, the PBX
+says the phone rings, and the card is on screen within a second, pushed over
+SSE by the ASGI server (no reload, no polling). Headless Chromium from the
+system, driven by Playwright; screenshots land in test-artifacts/."""
+
+import json
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from consent.services import consent_record
+from guestview.models import Call, Language, Pbx, PbxKind, PropertyNumber, Role
+from tests.factories import (
+    PASSWORD,
+    ContactPointFactory,
+    GuestFactory,
+    PropertyFactory,
+    StayFactory,
+    persona,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+HOTEL_A_LINE = "+902427101000"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes here are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def world(settings):
+    """Hotel A (its line rings alice, ext. 201) and hotel B (bob, ext. 202)."""
+    settings.PUSH_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}"  # xdist workers share Redis
+    hotel_a = PropertyFactory(name="Hotel A Lara", code="hotel-a")
+    hotel_b = PropertyFactory(name="Hotel B Belek", code="hotel-b")
+    PropertyNumber.objects.create(property=hotel_a, number=HOTEL_A_LINE)
+    persona("alice", role=Role.AGENT, properties=[hotel_a], languages=[Language.TR],
+            extension="201")  # fmt: skip
+    persona("bob", role=Role.AGENT, properties=[hotel_b], languages=[Language.DE],
+            extension="202")  # fmt: skip
+    ahmet = GuestFactory(property=hotel_a, first_name="Ahmet", last_name="Yılmaz")
+    ContactPointFactory(guest=ahmet, raw_value="0532 123 45 67", is_primary=True)
+    StayFactory(guest=ahmet, property=hotel_a, status="departed", notes="Deniz manzarası")
+    consent_record(guest=ahmet, type="ARAMA", status="ONAY", source="HS_WEB",
+                   recipient="0532 123 45 67")  # fmt: skip
+    pbx = Pbx.objects.create(name="Test PBX", kind=PbxKind.GENERIC)
+    return {"pbx": pbx, "ahmet": ahmet}
+
+
+def console(browser, base_url: str, username: str):
+    """A signed-in console tab whose SSE stream is open."""
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_response(lambda r: "/me/stream/" in r.url):
+        page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/guests/")
+    return page
+
+
+def ring(base_url: str, pbx: Pbx, *, call_id: str, caller: str, extension: str) -> dict:
+    body = {"event": "ringing", "call_id": call_id, "caller": caller,
+            "called": "0242 710 10 00", "agent_extension": extension}  # fmt: skip
+    request = urllib.request.Request(
+        f"{base_url}/cti/events",
+        data=json.dumps(body).encode(),
+        headers={"X-Misafir-Token": pbx.token, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_the_ringing_agent_sees_the_four_blocks_within_a_second(asgi_live_server, world, browser):
+    alice = console(browser, asgi_live_server, "alice")
+    bob = console(browser, asgi_live_server, "bob")
+
+    started = time.monotonic()
+    answer = ring(asgi_live_server, world["pbx"], call_id="c-1", caller="+90 (532) 123-45-67",
+                  extension="201")  # fmt: skip
+    # The requirement is the second itself: the card must be on screen by then.
+    alice.wait_for_selector("#screenpop .guestcard", timeout=1000)
+    seen_after = time.monotonic() - started
+    assert answer["pops"] == 1
+    assert seen_after < 1.0
+
+    card = alice.locator("#screenpop .guestcard")
+    assert card.locator(".block").count() == 4
+    assert card.locator(".guestname").inner_text() == "Ahmet Yılmaz"
+    assert "+90 532 123 45 67" in card.locator(".matched").inner_text()
+    assert card.locator(".perm-onay").count() == 1  # calls allowed, shown as such
+    assert card.locator(".perm-unknown").count() == 2  # message and e-mail never asked
+    ARTIFACTS.mkdir(exist_ok=True)
+    alice.screenshot(path=str(ARTIFACTS / "screenpop-card.png"), full_page=True)
+
+    # The card's first render is recorded: guest recognition time for the KPIs.
+    call = Call.objects.get(call_id="c-1")
+    deadline = time.monotonic() + 3
+    while call.recognition_ms is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        call.refresh_from_db()
+    assert call.recognition_ms is not None and call.recognition_ms < 5000
+
+    # The agent of another hotel gets nothing of it.
+    bob.wait_for_timeout(500)
+    assert bob.locator("#screenpop .callpop").count() == 0
+
+
+def test_an_unknown_number_pops_the_new_caller_card(asgi_live_server, world, browser):
+    alice = console(browser, asgi_live_server, "alice")
+
+    ring(asgi_live_server, world["pbx"], call_id="c-2", caller="0555 000 11 22", extension="201")
+    alice.wait_for_selector("#screenpop .newcaller", timeout=1000)
+
+    alice.fill("#screenpop input[name=first_name]", "Zehra")
+    alice.fill("#screenpop input[name=last_name]", "Kaya")
+    alice.click("#screenpop .quickcreate button[type=submit]")
+    alice.wait_for_selector("#screenpop .guestcard")
+    assert alice.locator("#screenpop .guestname").inner_text() == "Zehra Kaya"
+    alice.screenshot(path=str(ARTIFACTS / "screenpop-new-caller.png"), full_page=True)
+    call = Call.objects.select_related("guest").get(call_id="c-2")
+    assert call.guest.full_name == "Zehra Kaya"
+    assert call.guest.contact_points.get().value == "+905550001122"
