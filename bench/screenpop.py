@@ -92,6 +92,10 @@ def main() -> int:
     os.environ["DATABASE_URL"] = prepare_database(url, args.guests, args.reseed)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    # Production settings: DEBUG off (no query log, no template debug info).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    os.environ.setdefault("STATIC_ROOT", str(ROOT / ".run" / "staticfiles"))
     import django
 
     django.setup()
