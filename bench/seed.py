@@ -22,7 +22,13 @@ import dj_database_url
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ["guestview_guest", "guestview_contactpoint", "guestview_stay", "guestview_preference"]
+TABLES = [
+    "guestview_guest",
+    "guestview_contactpoint",
+    "guestview_stay",
+    "guestview_preference",
+    "consent_consentrecord",
+]
 
 
 def main() -> int:
@@ -74,7 +80,7 @@ def main() -> int:
         with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
 
-    counts = ", ".join(f"{table.removeprefix('guestview_')}={n:,}" for table, n in rows.items())
+    counts = ", ".join(f"{table.split('_', 1)[1]}={n:,}" for table, n in rows.items())
     print(f"rows: {counts}")
     print(f"seed_demo: {seconds:.1f} s  (target < 300 s)")
     print(f"floor (server-side generate_series of {total:,} rows): {floor_seconds:.1f} s")

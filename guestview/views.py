@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -213,10 +214,11 @@ async def screenpop_stream(request):
     """text/event-stream of the agent's screen-pops (pub/sub per agent), with
     Last-Event-ID replay from the database. Served by the ASGI server."""
     user = await request.auser()
-    agent = await AgentProfile.objects.filter(user=user).afirst()
+    agent = await sync_to_async(_released(AgentProfile.objects.filter(user=user).first))()
     if agent is None:
         return HttpResponse(status=204)  # EventSource stops retrying on 204
-    await sync_to_async(services.agent_ui_language_set)(agent=agent, language=request.LANGUAGE_CODE)
+    set_language = sync_to_async(_released(services.agent_ui_language_set))
+    await set_language(agent=agent, language=request.LANGUAGE_CODE)
     last_id = request.headers.get("Last-Event-ID", "")
     after_id = int(last_id) if last_id.isdigit() else None
     response = StreamingHttpResponse(
@@ -225,6 +227,19 @@ async def screenpop_stream(request):
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response
+
+
+def _released(function):
+    """Run ``function`` and give the thread's database connection back to the
+    pool: a stream stays open for hours and must not hold one meanwhile."""
+
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return run
 
 
 def _replay(agent: AgentProfile, after_id: int | None) -> list[tuple[int, str]]:
@@ -246,7 +261,7 @@ async def _screenpop_events(agent: AgentProfile, after_id: int | None):
         except redis.RedisError:
             subscribed = False
         yield "retry: 1000\n\n"
-        for pop_id, html in await sync_to_async(_replay)(agent, after_id):
+        for pop_id, html in await sync_to_async(_released(_replay))(agent, after_id):
             sent.add(pop_id)
             yield push.sse_message(event="pop", data=html, event_id=pop_id)
         if not subscribed:
@@ -268,7 +283,8 @@ async def _screenpop_events(agent: AgentProfile, after_id: int | None):
             yield push.sse_message(event=data["event"], data=data["html"], event_id=event_id)
             if event_id:
                 sent.add(event_id)
-                await sync_to_async(services.screenpop_delivered)(pop_ids=[event_id])
+                delivered = sync_to_async(_released(services.screenpop_delivered))
+                await delivered(pop_ids=[event_id])
     except redis.RedisError:
         yield "retry: 3000\n\n"
     finally:
