@@ -237,7 +237,9 @@ def _released(function):
         try:
             return function(*args, **kwargs)
         finally:
-            connections.close_all()
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:  # (a test's transaction)
+                    connection.close()
 
     return run
 
