@@ -632,8 +632,10 @@ def test_it_asks_again_for_a_new_caller_without_a_name(client, alice_client, pbx
     )
 
     assert response.status_code == 400
-    assert response.context["form_error"] == translated("tr", "First and last name are needed.")
-    assert 'class="error" role="alert"' in response.content.decode()
+    # Read from the page (a partial's render gives no response.context on Django 5.2).
+    body = response.content.decode()
+    assert translated("tr", "First and last name are needed.") in body
+    assert 'class="error" role="alert"' in body
     assert not Guest.objects.exists()
     call.refresh_from_db()
     assert call.guest is None
@@ -872,7 +874,6 @@ def test_it_saves_a_note_from_the_card_through_the_service(alice_client, alice, 
     )
 
     assert response.status_code == 200
-    assert response.context["saved"] is True
     assert translated("tr", "Note saved.") in response.content.decode()
     note = GuestNote.objects.get()
     assert (note.guest, note.author, note.call) == (ahmet, alice, ahmets_call)
