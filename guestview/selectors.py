@@ -183,14 +183,30 @@ def forget_routing_caches() -> None:
     global _number_cache_at
     _number_cache_at = 0.0
     _serves_cache.clear()
+    _agent_cache.clear()
+
+
+# Who sits at which extension and serves which hotel, for the screen-pop's
+# routing only (views always ask guardian afresh): a change reaches the pops
+# within this time, at once when made through the admin or services.
+_ROUTING_CACHE_SECONDS = 30
+_agent_cache: dict[str, tuple[float, AgentProfile | None]] = {}
 
 
 def agent_for_extension(extension: str) -> AgentProfile | None:
-    return (
-        AgentProfile.objects.select_related("user")
-        .filter(extension=extension, user__is_active=True)
-        .first()
-    )
+    """The agent at a PBX extension; cached like the hotel scope below (every
+    ringing event asks, extensions change when the admin edits a profile)."""
+    now = time.monotonic()
+    cached = _agent_cache.get(extension)
+    if cached is None or now - cached[0] > _ROUTING_CACHE_SECONDS:
+        agent = (
+            AgentProfile.objects.select_related("user")
+            .filter(extension=extension, user__is_active=True)
+            .first()
+        )
+        cached = (now, agent)
+        _agent_cache[extension] = cached
+    return cached[1]
 
 
 def online_agents_for_property(prop: Property) -> QuerySet[AgentProfile]:
@@ -202,16 +218,13 @@ def online_agents_for_property(prop: Property) -> QuerySet[AgentProfile]:
     )
 
 
-# Who serves which hotel, for the screen-pop's routing only (views always ask
-# guardian afresh): a permission change reaches the pops within this time.
-_SERVES_CACHE_SECONDS = 30
 _serves_cache: dict[int, tuple[float, list[int]]] = {}
 
 
 def agent_serves(agent: AgentProfile, prop: Property) -> bool:
     now = time.monotonic()
     cached = _serves_cache.get(agent.user_id)
-    if cached is None or now - cached[0] > _SERVES_CACHE_SECONDS:
+    if cached is None or now - cached[0] > _ROUTING_CACHE_SECONDS:
         cached = (now, visible_property_ids(agent.user))
         _serves_cache[agent.user_id] = cached
     else:

@@ -393,6 +393,7 @@ def agent_ui_language_set(*, agent: AgentProfile, language: str) -> None:
     if language != agent.ui_language:
         agent.ui_language = language
         agent.save(update_fields=["ui_language"])
+        selectors.forget_routing_caches()  # pops render in the cached agent's language
 
 
 def guest_note_add(
