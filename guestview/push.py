@@ -50,5 +50,8 @@ def sse_message(*, event: str, data: str, event_id: int | None = None) -> str:
     if event_id is not None:
         lines.append(f"id: {event_id}")
     lines.append(f"event: {event}")
-    lines.extend(f"data: {line}" for line in data.splitlines() or [""])
+    # Split on the newlines the SSE format knows only: str.splitlines() would
+    # also break at U+2028 and friends, which EventSource keeps as text.
+    normalized = data.replace("\r\n", "\n").replace("\r", "\n")
+    lines.extend(f"data: {line}" for line in normalized.split("\n"))
     return "\n".join(lines) + "\n\n"

@@ -124,10 +124,11 @@ def call_seen(request, pk: int):
 def call_identify(request, pk: int):
     call = selectors.get_call_for_user(request.user, pk)
     guest = selectors.get_guest_for_user(request.user, request.POST.get("guest"))
+    pop = _optional_pop(request)  # checked before anything is written
     services.call_identify(call=call, guest=guest)
     if not request.htmx:
         return redirect("guestview:call_detail", pk=call.pk)
-    return _render_call(request, call, pop=_optional_pop(request))
+    return _render_call(request, call, pop=pop)
 
 
 @require_POST
