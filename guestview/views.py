@@ -125,10 +125,7 @@ def call_identify(request, pk: int):
     call = selectors.get_call_for_user(request.user, pk)
     guest = selectors.get_guest_for_user(request.user, request.POST.get("guest"))
     pop = _optional_pop(request)  # checked before anything is written
-    services.call_identify(call=call, guest=guest)
-    if not request.htmx:
-        return redirect("guestview:call_detail", pk=call.pk)
-    return _render_call(request, call, pop=pop)
+    return _identified(request, call, guest, pop)
 
 
 @require_POST
@@ -151,6 +148,11 @@ def call_guest_create(request, pk: int):
         )
     except ValidationError as exc:
         return _render_call(request, call, pop=pop, status=400, form_error=" ".join(exc.messages))
+    return _identified(request, call, guest, pop)
+
+
+def _identified(request, call, guest, pop):
+    """Link the caller to the call; the pop (or the call page) shows the card."""
     services.call_identify(call=call, guest=guest)
     if not request.htmx:
         return redirect("guestview:call_detail", pk=call.pk)
