@@ -93,12 +93,6 @@ def get_property_for_user(user: AbstractBaseUser, pk: int) -> Property:
         raise Http404("No such property.") from None
 
 
-def stays_for_guest(guest: Guest) -> QuerySet[Stay]:
-    """A guest already loaded through get_guest_for_user; stays of every
-    property of the chain are shown, newest first."""
-    return guest.stays.select_related("property").order_by("-arrival")
-
-
 def user_roles(user: AbstractBaseUser) -> set[str]:
     if not user.is_authenticated:
         return set()
@@ -257,6 +251,16 @@ def get_call_for_user(user: AbstractBaseUser, pk: int) -> Call:
         raise Http404("No such call.") from None
 
 
+def get_note_for_user(user: AbstractBaseUser, pk: int) -> GuestNote:
+    """A note about a guest the user may read."""
+    try:
+        return GuestNote.objects.select_related("guest").get(
+            pk=pk, guest__property_id__in=visible_property_ids(user)
+        )
+    except (GuestNote.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such note.") from None
+
+
 def get_screenpop_for_user(user: AbstractBaseUser, pk: int) -> ScreenPop:
     try:
         return ScreenPop.objects.select_related("call").get(pk=pk, agent__user=user)
@@ -304,7 +308,6 @@ class StaySummary:
     spend: dict[str, Decimal]  # currency → total revenue of those stays
     last: Stay | None  # the most recent stay that happened
     current_or_next: Stay | None  # in house now, or the next upcoming one
-    recent: list[Stay]
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,6 @@ def stay_summary(guest: Guest) -> StaySummary:
         spend=dict(sorted(spend.items())),
         last=next((s for s in stays if s.status == StayStatus.DEPARTED), None),
         current_or_next=min(upcoming, key=lambda s: s.arrival) if upcoming else None,
-        recent=stays[:5],
     )
 
 

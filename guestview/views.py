@@ -207,6 +207,17 @@ def guest_note_create(request, pk: int):
     return render(request, "guestview/card.html#action", context, status=status)
 
 
+@require_POST
+@login_required
+def guest_note_done(request, pk: int):
+    """The follow-up of an open request or complaint is done: the flag goes."""
+    note = selectors.get_note_for_user(request.user, pk)
+    services.guest_note_close(note=note)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("guestview:guest_detail", pk=note.guest_id)
+
+
 # Comments keep proxies from closing an idle stream; EventSource ignores them.
 SSE_KEEPALIVE_SECONDS = 15
 

@@ -936,6 +936,26 @@ def test_it_flags_an_open_complaint_at_the_top_of_the_card_until_it_is_closed(
     assert "flag-complaint" not in alice_client.get(detail_url).content.decode()
 
 
+def test_it_closes_an_open_complaint_from_its_flag(alice_client, bob_client, ahmet, alice):
+    complaint = services.guest_note_add(
+        guest=ahmet, author=alice, text="Noisy room, wants a move.", kind=NoteKind.COMPLAINT
+    )
+    done_url = reverse("guestview:guest_note_done", args=[complaint.pk])
+    detail_url = reverse("guestview:guest_detail", args=[ahmet.pk])
+    assert done_url in alice_client.get(detail_url).content.decode()
+
+    assert bob_client.post(done_url, headers=HTMX).status_code == 404  # another hotel's agent
+    complaint.refresh_from_db()
+    assert complaint.is_open
+
+    response = alice_client.post(done_url, headers=HTMX)
+
+    assert response.status_code == 200
+    complaint.refresh_from_db()
+    assert not complaint.is_open
+    assert "flag-complaint" not in alice_client.get(detail_url).content.decode()
+
+
 def test_it_shows_the_call_in_the_guests_timeline(alice_client, pbx, ahmet, alice):
     ring(pbx, call_id="answered-call")
     end(pbx, "answered-call", answered_by="201")
