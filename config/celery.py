@@ -16,4 +16,17 @@ app.conf.beat_schedule = {
         "task": "guestview.tasks.agents_mark_away",
         "schedule": crontab(minute="*"),
     },
+    "inbox-sweep": {"task": "channels_inbox.tasks.inbound_sweep", "schedule": 30.0},
+    "inbox-assign": {
+        "task": "channels_inbox.tasks.assign_all_waiting",
+        "schedule": crontab(minute="*"),
+    },
+    "inbox-missed": {
+        "task": "channels_inbox.tasks.conversations_mark_missed",
+        "schedule": crontab(minute="*"),
+    },
+    "inbox-resend": {
+        "task": "channels_inbox.tasks.messages_resend_stuck",
+        "schedule": crontab(minute="*/5"),
+    },
 }

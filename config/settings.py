@@ -8,6 +8,7 @@ the full table.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import zoneinfo
 from pathlib import Path
@@ -241,6 +242,26 @@ if not DEBUG:
 # An agent who has not made a request for this long is shown as away.
 AGENT_AWAY_AFTER_SECONDS = env_int("AGENT_AWAY_AFTER_SECONDS", 10 * 60)
 GUEST_SEARCH_PAGE_SIZE = 25
+
+# --- Inbox (channels_inbox) -------------------------------------------------
+# Meta's Graph API (WhatsApp Cloud, Instagram, Messenger); a channel account's
+# "API base URL" overrides it (tests point it at a recorded fake).
+META_GRAPH_URL = env_str("META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+BOOKING_API_URL = env_str("BOOKING_API_URL", "https://supply-xml.booking.com")
+# Outbound API calls: connect/read timeout and how often a send is retried.
+CHANNEL_HTTP_TIMEOUT_SECONDS = env_int("CHANNEL_HTTP_TIMEOUT_SECONDS", 10)
+CHANNEL_SEND_RETRIES = env_int("CHANNEL_SEND_RETRIES", 5)
+# WhatsApp's customer service window: free text only this long after the
+# guest's last message, approved templates after it.
+WHATSAPP_SERVICE_WINDOW = dt.timedelta(hours=24)
+# A stored webhook still pending after this long is picked up by the sweeper
+# (the worker or Redis was down when it arrived).
+INBOX_SWEEP_AFTER_SECONDS = env_int("INBOX_SWEEP_AFTER_SECONDS", 30)
+# Reply targets in minutes per priority until the SLA policies of leads/
+# (issue #5) take over; messages count from the guest's unanswered message.
+INBOX_REPLY_SLA_MINUTES = {"critical": 5, "high": 15, "medium": 60, "low": 240}
+# Web chat: messages a visitor may send per minute (per visitor and per IP).
+WEBCHAT_RATE_PER_MINUTE = env_int("WEBCHAT_RATE_PER_MINUTE", 20)
 
 LOGGING = {
     "version": 1,

@@ -15,5 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("cti/", include("guestview.cti.urls")),
+    path("webhooks/", include("channels_inbox.webhook_urls")),
+    path("inbox/", include("channels_inbox.urls")),
+    path("webchat/", include("channels_inbox.webchat_urls")),
     path("", include("guestview.urls")),
 ]

@@ -25,6 +25,11 @@ def agent_channel(agent_id: int) -> str:
     return f"{settings.PUSH_CHANNEL_PREFIX}:agent:{agent_id}"
 
 
+def property_channel(property_id: int) -> str:
+    """Everyone serving a hotel listens here (the inbox's queue updates)."""
+    return f"{settings.PUSH_CHANNEL_PREFIX}:property:{property_id}"
+
+
 def _redis() -> redis.Redis:
     global _client
     if _client is None:
@@ -35,11 +40,20 @@ def _redis() -> redis.Redis:
 def publish(agent_id: int, *, event: str, html: str, event_id: int | None = None) -> bool:
     """Send one SSE event to every open console of the agent; False when Redis
     could not be reached (the database copy remains)."""
+    return _publish(agent_channel(agent_id), event=event, html=html, event_id=event_id)
+
+
+def publish_to_property(property_id: int, *, event: str, html: str) -> bool:
+    """Send one SSE event to every open console of the hotel's staff."""
+    return _publish(property_channel(property_id), event=event, html=html, event_id=None)
+
+
+def _publish(channel: str, *, event: str, html: str, event_id: int | None) -> bool:
     message = json.dumps({"event": event, "id": event_id, "html": html})
     try:
-        _redis().publish(agent_channel(agent_id), message)
+        _redis().publish(channel, message)
     except redis.RedisError:
-        logger.warning("push to agent %s failed; it will be replayed", agent_id, exc_info=True)
+        logger.warning("push to %s failed; it will be replayed", channel, exc_info=True)
         return False
     return True
 

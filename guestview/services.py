@@ -396,6 +396,16 @@ def agent_ui_language_set(*, agent: AgentProfile, language: str) -> None:
         selectors.forget_routing_caches()  # pops render in the cached agent's language
 
 
+def note_text_check(text: str) -> str:
+    """Every free text an agent writes (guest notes, conversation notes, call
+    summaries) passes here before it is stored: the KVKK guardrail of issue
+    #6 hooks in here. Returns the text to store, or ValidationError."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("The note is empty."))
+    return text
+
+
 def guest_note_add(
     *,
     guest: Guest,
@@ -406,11 +416,9 @@ def guest_note_add(
     due_at: datetime | None = None,
     call: Call | None = None,
 ) -> GuestNote:
-    """The only way a note is written (the KVKK guardrail of issue #6 hooks in
-    here). A request or complaint stays open until its follow-up is done."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(_("The note is empty."))
+    """The only way a note is written. A request or complaint stays open
+    until its follow-up is done."""
+    text = note_text_check(text)
     if kind not in NoteKind.values:
         raise ValidationError(_("Unknown note kind %(kind)s."), params={"kind": kind})
     if next_step not in NextStep.values:

@@ -272,7 +272,13 @@ async def _screenpop_events(agent: AgentProfile, after_id: int | None):
     try:
         try:
             # Subscribe before the replay, so nothing published meanwhile is lost.
-            await pubsub.subscribe(push.agent_channel(agent.pk))
+            # The hotels' channels carry the inbox's queue updates.
+            property_ids = await sync_to_async(
+                _released(lambda: selectors.visible_property_ids(agent.user))
+            )()
+            await pubsub.subscribe(
+                push.agent_channel(agent.pk), *(push.property_channel(p) for p in property_ids)
+            )
             subscribed = True
         except redis.RedisError:
             subscribed = False

@@ -1,0 +1,842 @@
+"""Writes of the inbox. Inbound: a webhook body is stored (inbound_store),
+then applied (inbound_process) message by message into conversations.
+Outbound: message_send checks what may be sent and queues it; the
+message_deliver task talks to the channel. Routing lives in routing.py.
+
+Pushes to open consoles and Celery enqueues happen after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from channels_inbox import live
+from channels_inbox.channels.base import (
+    InboundMessage,
+    MalformedPayload,
+    Outgoing,
+    SendError,
+    StatusUpdate,
+)
+from channels_inbox.models import (
+    DELIVERY_RANK,
+    PRIORITY_RANK,
+    CannedReply,
+    ChannelAccount,
+    ChannelKind,
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    InboundPayload,
+    Message,
+    MessageKind,
+    Outcome,
+    PayloadStatus,
+    Priority,
+    Scenario,
+    Tag,
+    TriageCorrection,
+    TriageField,
+    WhatsAppTemplate,
+)
+from channels_inbox.triage import triage
+from guestview import services as guest_services
+from guestview.models import Call, ContactKind, ContactPoint, Guest, Language
+from kpi.models import EventKind
+from kpi.services import kpi_event_record
+
+logger = logging.getLogger(__name__)
+
+
+class StatusBeforeMessage(Exception):
+    """A status arrived for a message we have not recorded yet (the API's
+    answer and the webhook raced): the payload is tried again later."""
+
+
+# --- inbound --------------------------------------------------------------------------
+
+
+def inbound_store(
+    *,
+    source: str,
+    body: str,
+    account: ChannelAccount | None = None,
+    error: str = "",
+) -> InboundPayload:
+    """Keep a webhook body before anything else. A body with ``error`` is kept
+    as rejected, for inspection; any other is queued for processing (if the
+    queue is down, the sweeper finds it)."""
+    payload = InboundPayload.objects.create(
+        source=source,
+        account=account,
+        body=body,
+        status=PayloadStatus.REJECTED if error else PayloadStatus.PENDING,
+        error=error,
+    )
+    if not error:
+        from channels_inbox.tasks import inbound_process
+
+        transaction.on_commit(lambda: _enqueue(inbound_process, payload.pk))
+    return payload
+
+
+def _enqueue(task, *args) -> None:
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:  # the broker is down: the sweeper will pick the row up
+        logger.warning("could not queue %s%s; the sweeper will", task.name, args, exc_info=True)
+
+
+def inbound_process(*, payload_id: int) -> InboundPayload | None:
+    """Apply a stored body: every message and status in it, all or nothing.
+    Safe to run twice and from two workers at once (the row is locked; a
+    duplicate delivery is one message). A malformed body is marked rejected;
+    a status that came before its message leaves it pending for the sweeper.
+    None when there was nothing to do."""
+    with transaction.atomic():
+        payload = (
+            InboundPayload.objects.select_for_update(skip_locked=True)
+            .filter(pk=payload_id, status=PayloadStatus.PENDING)
+            .first()
+        )
+        if payload is None:
+            return None
+        payload.attempts += 1
+        try:
+            with transaction.atomic():
+                for event in _parse(payload):
+                    if isinstance(event, StatusUpdate):
+                        message_status_apply(source=payload.source, update=event)
+                    else:
+                        message_receive(source=payload.source, incoming=event)
+        except MalformedPayload as exc:
+            payload.status, payload.error = PayloadStatus.REJECTED, str(exc)
+        except (StatusBeforeMessage, ChannelAccount.DoesNotExist) as exc:
+            # Tried again by the sweeper; given up after a few rounds.
+            payload.error = str(exc)
+            if payload.attempts >= 5:
+                payload.status = PayloadStatus.FAILED
+        else:
+            payload.status, payload.error = PayloadStatus.PROCESSED, ""
+        if payload.status != PayloadStatus.PENDING:
+            payload.processed_at = timezone.now()
+        payload.save(update_fields=["status", "error", "attempts", "processed_at"])
+    return payload
+
+
+def _parse(payload: InboundPayload) -> list[InboundMessage | StatusUpdate]:
+    from channels_inbox.channels import booking, meta, webchat, whatsapp
+
+    try:
+        data = json.loads(payload.body)
+    except ValueError as exc:
+        raise MalformedPayload(f"not JSON: {exc}") from None
+    if payload.source == ChannelKind.WHATSAPP:
+        return whatsapp.parse(data)
+    if payload.source in (ChannelKind.INSTAGRAM, ChannelKind.MESSENGER):
+        return meta.parse(data)
+    if payload.source == ChannelKind.WEBCHAT:
+        return webchat.parse(data)
+    if payload.source == ChannelKind.BOOKING:
+        return booking.parse(data)
+    raise MalformedPayload(f"unknown source {payload.source!r}")
+
+
+_ACCOUNT_KINDS = {
+    ChannelKind.WHATSAPP: [ChannelKind.WHATSAPP],
+    ChannelKind.INSTAGRAM: [ChannelKind.INSTAGRAM],
+    ChannelKind.MESSENGER: [ChannelKind.MESSENGER],
+    ChannelKind.WEBCHAT: [ChannelKind.WEBCHAT],
+    ChannelKind.BOOKING: [ChannelKind.BOOKING],
+}
+
+
+def _account(source: str, external_id: str) -> ChannelAccount:
+    try:
+        return ChannelAccount.objects.select_related("property").get(
+            kind__in=_ACCOUNT_KINDS[source], external_id=external_id, is_active=True
+        )
+    except ChannelAccount.DoesNotExist:
+        raise ChannelAccount.DoesNotExist(
+            f"no active {source} account {external_id!r}: add it in admin"
+        ) from None
+
+
+def message_receive(*, source: str, incoming: InboundMessage) -> Message | None:
+    """One guest message into the open conversation of that contact on that
+    account (opening one). None when it was delivered before."""
+    account = _account(source, incoming.account_external_id)
+    if Message.objects.filter(account=account, external_id=incoming.external_id).exists():
+        return None
+    conversation = conversation_for_contact(
+        account=account,
+        contact_key=incoming.contact_key,
+        contact_kind=incoming.contact_kind,
+        contact_name=incoming.contact_name,
+        at=incoming.sent_at,
+        thread_id=incoming.thread_id,
+    )
+    direction = Direction.OUT if incoming.is_echo else Direction.IN
+    message = Message(
+        conversation=conversation,
+        account=account,
+        direction=direction,
+        kind=incoming.kind,
+        external_id=incoming.external_id,
+        text=incoming.text,
+        attachments=incoming.attachments,
+        status=DeliveryStatus.SENT if incoming.is_echo else DeliveryStatus.RECEIVED,
+        sent_at=incoming.sent_at,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return None  # the same delivery, processed at the same moment elsewhere
+    if incoming.is_echo:
+        _conversation_replied(conversation, message, agent=None)
+    else:
+        _conversation_guest_wrote(conversation, message)
+    return message
+
+
+def conversation_for_contact(
+    *,
+    account: ChannelAccount,
+    contact_key: str,
+    contact_kind: str,
+    contact_name: str = "",
+    at: datetime | None = None,
+    thread_id: str = "",
+) -> Conversation:
+    """The open conversation of this contact on this account, locked for the
+    caller's transaction; opened (and linked to the guest) when there is none."""
+    open_ = Conversation.objects.select_for_update().filter(
+        channel=account.kind,
+        account=account,
+        contact_key=contact_key,
+        status=ConversationStatus.OPEN,
+    )
+    conversation = open_.first()
+    if conversation is not None:
+        if contact_name and not conversation.contact_name:
+            conversation.contact_name = contact_name[:200]
+            conversation.save(update_fields=["contact_name"])
+        return conversation
+    conversation = Conversation(
+        property=account.property,
+        account=account,
+        channel=account.kind,
+        contact_key=contact_key,
+        contact_name=contact_name[:200],
+        external_thread_id=thread_id,
+        guest=guest_for_contact(
+            property_id=account.property_id,
+            kind=contact_kind,
+            value=contact_key,
+            name=contact_name,
+        ),
+        created_at=at or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            conversation.save(force_insert=True)
+    except IntegrityError:  # opened by a concurrent delivery a moment ago
+        return open_.get()
+    return conversation
+
+
+_PHONE_KINDS = [ContactKind.PHONE, ContactKind.WHATSAPP]
+
+
+def guest_for_contact(*, property_id: int, kind: str, value: str, name: str = "") -> Guest | None:
+    """The guest this contact belongs to, through the normalized identifiers
+    of guestview (a WhatsApp number is the same E.164 the phone rings with).
+    An unknown WhatsApp number with a profile name becomes a new guest, so a
+    later call from it pops their card; a number shared by a family is left
+    for the agent to pick."""
+    kinds = _PHONE_KINDS if kind in _PHONE_KINDS else [kind]
+    matches = list(
+        Guest.objects.filter(
+            property_id=property_id,
+            id__in=ContactPoint.objects.filter(kind__in=kinds, value=value).values("guest_id"),
+        )[:2]
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches or not name.strip():
+        return None
+    first, _sep, last = name.strip().partition(" ")
+    if kind not in (ContactKind.WHATSAPP, ContactKind.EMAIL, ContactKind.PHONE):
+        return None  # an Instagram handle's display name is not enough to make a guest
+    guest = Guest(property_id=property_id, first_name=first[:80], last_name=last[:80])
+    guest.save()
+    ContactPoint.objects.create(guest=guest, kind=kind, raw_value=value, value=value)
+    return guest
+
+
+def _conversation_guest_wrote(conversation: Conversation, message: Message) -> None:
+    at = message.sent_at
+    first = conversation.last_inbound_at is None
+    fields = ["last_inbound_at", "last_message_at", "last_message_preview"]
+    if conversation.last_inbound_at is None or at > conversation.last_inbound_at:
+        conversation.last_inbound_at = at
+    if conversation.last_message_at is None or at >= conversation.last_message_at:
+        conversation.last_message_at = at
+        conversation.last_message_preview = _preview(message)
+    if message.text and message.kind != MessageKind.REACTION:
+        _apply_triage(conversation, message, first=first)
+        fields += ["language", "scenario", "priority", "triaged"]
+    if conversation.waiting_since is None:
+        conversation.waiting_since = at
+        conversation.missed_at = None
+        fields += ["waiting_since", "missed_at"]
+    conversation.sla_due_at = reply_due(conversation)
+    fields.append("sla_due_at")
+    conversation.save(update_fields=fields)
+    kpi_event_record(
+        kind=EventKind.MESSAGE_RECEIVED,
+        at=at,
+        property=conversation.property_id,
+        channel=conversation.channel,
+        subject=f"message:{message.pk}",
+    )
+    live.conversation_changed(conversation, new_message=True)
+    if conversation.assigned_to_id is None:
+        from channels_inbox.tasks import assign_waiting
+
+        transaction.on_commit(lambda: _enqueue(assign_waiting, conversation.property_id))
+
+
+def _preview(message: Message) -> str:
+    if message.text:
+        return message.text[:160]
+    return str(MessageKind(message.kind).label) if message.kind in MessageKind.values else ""
+
+
+def _apply_triage(conversation: Conversation, message: Message, *, first: bool) -> None:
+    """The first message sets language, scenario and priority; a later one can
+    only raise the priority (a complaint after a question), and nothing the
+    agent corrected is overwritten."""
+    result = triage(message.text, received_at=message.sent_at)
+    corrected = set(conversation.corrections.values_list("field", flat=True)) if not first else ()
+    if first or not conversation.triaged:
+        conversation.triaged = {
+            "language": result.language,
+            "scenario": result.scenario,
+            "priority": result.priority,
+            "message": message.pk,
+        }
+        if "language" not in corrected:
+            conversation.language = result.language
+        if "scenario" not in corrected:
+            conversation.scenario = result.scenario
+        if "priority" not in corrected:
+            conversation.priority = result.priority
+        return
+    if "priority" not in corrected and (
+        PRIORITY_RANK[Priority(result.priority)] < PRIORITY_RANK[Priority(conversation.priority)]
+    ):
+        conversation.priority = result.priority
+        if "scenario" not in corrected:
+            conversation.scenario = result.scenario
+    if conversation.language == Language.OTHER and "language" not in corrected:
+        conversation.language = result.language
+
+
+def reply_due(conversation: Conversation) -> datetime | None:
+    """When the unanswered guest message must be answered (the SLA policies
+    of issue #5 replace these per-priority defaults)."""
+    if conversation.waiting_since is None:
+        return None
+    minutes = settings.INBOX_REPLY_SLA_MINUTES[conversation.priority]
+    return conversation.waiting_since + timedelta(minutes=minutes)
+
+
+def message_status_apply(*, source: str, update: StatusUpdate) -> bool:
+    """Move an outbound message's status forward (never back: webhooks come
+    in any order). True when it changed."""
+    account = _account(source, update.account_external_id)
+    message = (
+        Message.objects.select_for_update()
+        .filter(account=account, external_id=update.external_id)
+        .first()
+    )
+    if message is None:
+        raise StatusBeforeMessage(f"{update.status} for unknown message {update.external_id}")
+    new = DeliveryStatus(update.status)
+    if DELIVERY_RANK.get(DeliveryStatus(message.status), -1) >= DELIVERY_RANK[new]:
+        return False
+    message.status = new
+    message.status_at = update.at
+    if update.error:
+        message.error = update.error
+    message.save(update_fields=["status", "status_at", "error"])
+    live.message_status_changed(message)
+    return True
+
+
+# --- outbound -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendCheck:
+    """Whether free text may go out now, and why not."""
+
+    free_text: bool
+    reason: str = ""
+
+
+def send_check(conversation: Conversation) -> SendCheck:
+    if conversation.status != ConversationStatus.OPEN:
+        return SendCheck(False, _("The conversation is closed."))
+    if conversation.channel == ChannelKind.PHONE:
+        return SendCheck(False, _("This is a call: continue on WhatsApp to write to the guest."))
+    if conversation.account_id is None:
+        return SendCheck(False, _("No channel account to send through."))
+    if not conversation.whatsapp_window_open:
+        return SendCheck(
+            False,
+            _(
+                "More than 24 hours since the guest's last WhatsApp message: WhatsApp "
+                "allows only an approved template until the guest writes again."
+            ),
+        )
+    return SendCheck(True)
+
+
+@transaction.atomic
+def message_send(
+    *,
+    conversation: Conversation,
+    author: AbstractBaseUser,
+    text: str = "",
+    template: WhatsAppTemplate | None = None,
+) -> Message:
+    """Queue a reply to the guest on the conversation's channel. Free text
+    needs an open WhatsApp window; a template needs to be approved."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    text = (text or "").strip()
+    if template is not None:
+        if conversation.channel != ChannelKind.WHATSAPP:
+            raise ValidationError(_("Templates are sent on WhatsApp only."))
+        if not template.is_approved or template.account_id != conversation.account_id:
+            raise ValidationError(_("This template is not approved for this number."))
+        if conversation.status != ConversationStatus.OPEN:
+            raise ValidationError(_("The conversation is closed."))
+        text = template.render(_guest_first_name(conversation))
+    else:
+        check = send_check(conversation)
+        if not check.free_text:
+            raise ValidationError(check.reason)
+        if not text:
+            raise ValidationError(_("Write the reply before sending."))
+        if len(text) > 4096:
+            raise ValidationError(_("A message is at most 4,096 characters."))
+    message = Message.objects.create(
+        conversation=conversation,
+        account=conversation.account,
+        direction=Direction.OUT,
+        kind=MessageKind.TEMPLATE if template else MessageKind.TEXT,
+        text=text,
+        template_name=template.name if template else "",
+        author=author,
+        status=DeliveryStatus.QUEUED,
+    )
+    agent = getattr(author, "agent_profile", None)
+    _conversation_replied(conversation, message, agent=agent)
+    if template is not None:
+        # Keep the template's language and parameters for the sender.
+        message.attachments = [
+            {"type": "template", "language": template.language,
+             "params": [_guest_first_name(conversation)]}
+        ]  # fmt: skip
+        message.save(update_fields=["attachments"])
+    from channels_inbox.tasks import message_deliver
+
+    transaction.on_commit(lambda: _enqueue(message_deliver, message.pk))
+    return message
+
+
+def _guest_first_name(conversation: Conversation) -> str:
+    if conversation.guest_id:
+        return conversation.guest.first_name
+    return (conversation.contact_name or "").split(" ")[0]
+
+
+def _conversation_replied(conversation: Conversation, message: Message, *, agent) -> None:
+    """Our side answered: the guest is no longer waiting. First response and
+    each reply are KPI events."""
+    at = message.sent_at
+    fields = ["waiting_since", "sla_due_at", "last_message_at", "last_message_preview"]
+    waited = (at - conversation.waiting_since).total_seconds() if conversation.waiting_since else 0
+    was_waiting = conversation.waiting_since is not None
+    conversation.waiting_since = None
+    conversation.sla_due_at = None
+    conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
+    conversation.last_message_preview = _preview(message)
+    if conversation.first_response_at is None:
+        conversation.first_response_at = at
+        fields.append("first_response_at")
+        kpi_event_record(
+            kind=EventKind.FIRST_RESPONSE,
+            at=at,
+            property=conversation.property_id,
+            channel=conversation.channel,
+            agent=agent,
+            subject=f"conversation:{conversation.pk}",
+            seconds=(at - conversation.created_at).total_seconds(),
+        )
+    conversation.save(update_fields=fields)
+    kpi_event_record(
+        kind=EventKind.REPLY,
+        at=at,
+        property=conversation.property_id,
+        channel=conversation.channel,
+        agent=agent,
+        subject=f"message:{message.pk}",
+        seconds=waited if was_waiting else None,
+    )
+    live.conversation_changed(conversation, new_message=True)
+
+
+def message_deliver(*, message: Message) -> Message:
+    """Send a queued message through its channel's API. SendError with
+    ``retry`` is raised for the task to try again; any other failure is
+    final and shown on the message."""
+    from channels_inbox.channels import adapter_for
+
+    if message.status != DeliveryStatus.QUEUED:
+        return message  # sent already (a retried task)
+    conversation = message.conversation
+    template = (message.attachments or [{}])[0] if message.template_name else {}
+    outgoing = Outgoing(
+        to=conversation.contact_key,
+        text=message.text,
+        template_name=message.template_name,
+        template_language=template.get("language", ""),
+        template_params=tuple(template.get("params", ())),
+        thread_id=conversation.external_thread_id,
+    )
+    Message.objects.filter(pk=message.pk).update(send_attempts=F("send_attempts") + 1)
+    try:
+        external_id = adapter_for(message.account.kind).send(message.account, outgoing)
+    except SendError as exc:
+        if exc.retry and message.send_attempts + 1 < settings.CHANNEL_SEND_RETRIES:
+            Message.objects.filter(pk=message.pk).update(error=str(exc)[:1000])
+            raise
+        return _message_failed(message, str(exc))
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        message.external_id = external_id
+        if message.status == DeliveryStatus.QUEUED:
+            message.status = DeliveryStatus.SENT
+            message.status_at = timezone.now()
+        message.error = ""
+        message.save(update_fields=["external_id", "status", "status_at", "error"])
+    live.message_status_changed(message)
+    return message
+
+
+def _message_failed(message: Message, error: str) -> Message:
+    Message.objects.filter(pk=message.pk).update(
+        status=DeliveryStatus.FAILED, status_at=timezone.now(), error=error[:1000]
+    )
+    message.refresh_from_db()
+    live.message_status_changed(message)
+    return message
+
+
+def canned_reply_render(*, reply: CannedReply, conversation: Conversation, agent_name: str) -> str:
+    """Fill a canned reply's variables for this conversation."""
+    values = {
+        "guest_name": _guest_first_name(conversation) or "",
+        "hotel_name": conversation.property.name,
+        "agent_name": agent_name,
+    }
+    text = reply.text
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+# --- the agent's hand -----------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_note_add(
+    *, conversation: Conversation, author: AbstractBaseUser, text: str
+) -> Message:
+    """An internal note on the thread (never sent). It goes through the note
+    service of guestview, where the KVKK guardrail checks every note."""
+    text = guest_services.note_text_check(text)
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.NOTE,
+        text=text,
+        author=author,
+        status=DeliveryStatus.RECEIVED,
+    )
+    live.conversation_changed(conversation, new_message=True)
+    return message
+
+
+def conversation_triage_correct(
+    *, conversation: Conversation, by: AbstractBaseUser, **fields: str
+) -> Conversation:
+    """The agent knows better: store the correction (for triage accuracy) and
+    re-rank the conversation."""
+    allowed = {
+        TriageField.LANGUAGE: Language.values,
+        TriageField.SCENARIO: Scenario.values,
+        TriageField.PRIORITY: Priority.values,
+    }
+    changed = []
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in allowed or value not in allowed[name]:
+                raise ValidationError(_("Unknown %(field)s %(value)s."), params={"field": name, "value": value})
+            current = getattr(conversation, name)
+            if value == current:
+                continue
+            TriageCorrection.objects.create(
+                conversation=conversation,
+                field=name,
+                predicted=conversation.triaged.get(name, current),
+                corrected=value,
+                by=by,
+            )
+            setattr(conversation, name, value)
+            changed.append(name)
+        if changed:
+            conversation.sla_due_at = reply_due(conversation)
+            conversation.save(update_fields=[*changed, "sla_due_at"])
+            live.conversation_changed(conversation)
+    return conversation
+
+
+def conversation_tags_set(*, conversation: Conversation, tags: list[Tag]) -> Conversation:
+    conversation.tags.set([t for t in tags if t.is_active])
+    live.conversation_changed(conversation)
+    return conversation
+
+
+def conversation_guest_link(*, conversation: Conversation, guest: Guest) -> Conversation:
+    """The agent says who this is: the thread joins the guest's timeline, and
+    the contact joins the guest's contact points for next time."""
+    if guest.property_id != conversation.property_id:
+        raise ValidationError(_("The guest belongs to another hotel."))
+    with transaction.atomic():
+        conversation.guest = guest
+        conversation.save(update_fields=["guest"])
+        kind = {
+            ChannelKind.WHATSAPP: ContactKind.WHATSAPP,
+            ChannelKind.INSTAGRAM: ContactKind.INSTAGRAM,
+            ChannelKind.MESSENGER: ContactKind.MESSENGER,
+            ChannelKind.PHONE: ContactKind.PHONE,
+        }.get(conversation.channel)
+        if kind:
+            ContactPoint.objects.get_or_create(
+                guest=guest,
+                kind=kind,
+                value=conversation.contact_key,
+                defaults={"raw_value": conversation.contact_key},
+            )
+    live.conversation_changed(conversation)
+    return conversation
+
+
+def conversation_close(
+    *, conversation: Conversation, by: AbstractBaseUser, outcome: str, summary: str = ""
+) -> Conversation:
+    """Close with an outcome. A call needs its short summary."""
+    if outcome not in Outcome.values:
+        raise ValidationError(_("Choose an outcome."))
+    summary = (summary or "").strip()
+    if conversation.channel == ChannelKind.PHONE and not summary:
+        raise ValidationError(_("Write a short summary of the call before closing it."))
+    if summary:
+        summary = guest_services.note_text_check(summary)
+    now = timezone.now()
+    agent_id = conversation.assigned_to_id
+    with transaction.atomic():
+        updated = Conversation.objects.filter(
+            pk=conversation.pk, status=ConversationStatus.OPEN
+        ).update(
+            status=ConversationStatus.CLOSED,
+            outcome=outcome,
+            summary=summary,
+            closed_at=now,
+            closed_by=by,
+            waiting_since=None,
+            sla_due_at=None,
+        )
+        if not updated:
+            raise ValidationError(_("The conversation is already closed."))
+        conversation.refresh_from_db()
+        kpi_event_record(
+            kind=EventKind.RESOLVED,
+            at=now,
+            property=conversation.property_id,
+            channel=conversation.channel,
+            agent=agent_id,
+            subject=f"conversation:{conversation.pk}",
+            seconds=(now - conversation.created_at).total_seconds(),
+        )
+        live.conversation_changed(conversation)
+        if agent_id:  # the agent has room for the next one
+            from channels_inbox.tasks import assign_waiting
+
+            transaction.on_commit(lambda: _enqueue(assign_waiting, conversation.property_id))
+    return conversation
+
+
+def conversations_mark_missed(*, now: datetime | None = None) -> int:
+    """Conversations whose guest waited past the reply deadline count as missed
+    requests, once per unanswered stretch."""
+    now = now or timezone.now()
+    count = 0
+    overdue = Conversation.objects.open().filter(
+        sla_due_at__lt=now, waiting_since__isnull=False, missed_at__isnull=True
+    )
+    for conversation in overdue.only("pk", "property_id", "channel", "waiting_since", "sla_due_at")[
+        :1000
+    ]:
+        with transaction.atomic():
+            if Conversation.objects.filter(pk=conversation.pk, missed_at__isnull=True).update(
+                missed_at=now
+            ):
+                kpi_event_record(
+                    kind=EventKind.MISSED,
+                    at=conversation.sla_due_at,
+                    property=conversation.property_id,
+                    channel=conversation.channel,
+                    subject=f"conversation:{conversation.pk}:{conversation.waiting_since:%s}",
+                )
+                count += 1
+    return count
+
+
+def inbound_sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> list[int]:
+    """Payloads still pending after a while (worker or Redis down when they
+    came): their ids, to process now."""
+    age = older_than_seconds if older_than_seconds is not None else settings.INBOX_SWEEP_AFTER_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=age)
+    return list(
+        InboundPayload.objects.filter(status=PayloadStatus.PENDING, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def messages_stuck_ids(*, older_than_seconds: int = 120) -> list[int]:
+    """Outbound messages still queued a while after they were written."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        Message.objects.filter(
+            direction=Direction.OUT, status=DeliveryStatus.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+# --- calls ----------------------------------------------------------------------------
+
+
+def call_conversation(*, call: Call) -> Conversation | None:
+    """A call's entry in the inbox: answered calls join the guest's timeline
+    (closed once summarized), missed ones wait in the queue as callbacks."""
+    from guestview.models import CallOutcome
+
+    if call.property_id is None or not call.caller:
+        return None
+    with transaction.atomic():
+        existing = Conversation.objects.select_for_update().filter(call=call).first()
+        if existing is not None:
+            return existing
+        missed = call.outcome in (CallOutcome.MISSED, CallOutcome.NOT_ANSWERED)
+        at = call.rang_at or call.created_at
+        conversation = Conversation.objects.create(
+            property_id=call.property_id,
+            channel=ChannelKind.PHONE,
+            contact_key=f"{call.caller}#{call.pk}",
+            contact_name=call.caller_display,
+            guest=call.guest,
+            call=call,
+            scenario=Scenario.OTHER,
+            priority=Priority.HIGH if missed else Priority.LOW,
+            language=call.guest.language if call.guest_id else Language.OTHER,
+            waiting_since=at if missed else None,
+            assigned_to=None if missed else call.agent,
+            assigned_at=None if missed else call.answered_at,
+            last_inbound_at=at,
+            last_message_at=at,
+            last_message_preview=_("Missed call — call back") if missed else _("Call"),
+            created_at=at,
+        )
+        Message.objects.create(
+            conversation=conversation,
+            direction=Direction.EVENT,
+            kind=MessageKind.CALL,
+            text=str(CallOutcome(call.outcome).label),
+            call=call,
+            sent_at=at,
+        )
+        if missed:
+            conversation.sla_due_at = reply_due(conversation)
+            conversation.save(update_fields=["sla_due_at"])
+            kpi_event_record(
+                kind=EventKind.CALLBACK_QUEUED,
+                at=at,
+                property=call.property_id,
+                channel=ChannelKind.PHONE,
+                subject=f"call:{call.pk}",
+            )
+            from channels_inbox.tasks import assign_waiting
+
+            transaction.on_commit(lambda: _enqueue(assign_waiting, call.property_id))
+        live.conversation_changed(conversation, new_message=True)
+    return conversation
+
+
+def whatsapp_handoff(
+    *,
+    conversation: Conversation,
+    author: AbstractBaseUser,
+    account: ChannelAccount,
+    template: WhatsAppTemplate,
+) -> Conversation:
+    """"Let me send you the options in writing": from a call, open (or join)
+    the guest's WhatsApp thread with an approved template."""
+    if account.kind != ChannelKind.WHATSAPP or account.property_id != conversation.property_id:
+        raise ValidationError(_("Choose a WhatsApp number of this hotel."))
+    phone = conversation.contact_key.split("#")[0]
+    if not phone.startswith("+"):
+        raise ValidationError(_("There is no phone number to write to."))
+    with transaction.atomic():
+        whatsapp = conversation_for_contact(
+            account=account,
+            contact_key=phone,
+            contact_kind=ContactKind.WHATSAPP,
+            contact_name=conversation.contact_name,
+        )
+        if whatsapp.guest_id is None and conversation.guest_id:
+            whatsapp.guest = conversation.guest
+            whatsapp.save(update_fields=["guest"])
+        if whatsapp.assigned_to_id is None and getattr(author, "agent_profile", None):
+            whatsapp.assigned_to = author.agent_profile
+            whatsapp.assigned_at = timezone.now()
+            whatsapp.save(update_fields=["assigned_to", "assigned_at"])
+        message_send(conversation=whatsapp, author=author, template=template)
+    return whatsapp
