@@ -46,6 +46,4 @@ def agent_assigned(conversation) -> None:
     if agent_id is None:
         return
     data = json.dumps({"conversation": conversation.pk})
-    transaction.on_commit(
-        lambda: push.publish(agent_id, event="assigned", html=data), robust=True
-    )
+    transaction.on_commit(lambda: push.publish(agent_id, event="assigned", html=data), robust=True)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guestview.models import AgentProfile, Call, Guest, Language, Property
 
@@ -389,7 +390,9 @@ class Message(models.Model):
     note or an event (a call). Duplicate deliveries of a channel message are
     one row: (account, external_id) is unique."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     account = models.ForeignKey(
         ChannelAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -399,7 +402,8 @@ class Message(models.Model):
     )
     # The channel's id: wamid.…, Instagram mid, Booking message id. NULL for
     # notes and for outbound messages until the API answers.
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "": the unique constraint below must let many rows have none.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     text = models.TextField(_("text"), blank=True)
     # Attachment metadata only (type, media id, mime type, caption, file name,
     # location, reply button ids); the media itself stays with the channel.
@@ -474,7 +478,7 @@ class ReplyCategory(models.TextChoices):
     CANCEL_CHANGE = "cancel_change", _("Cancel / change")
     PAYMENT = "payment", _("Payment")
     CHECK_IN_OUT = "check_in_out", _("Check-in / check-out")
-    TRANSFER = "transfer", _("Transfer")
+    TRANSFER = "transfer", pgettext_lazy("airport", "Transfer")
     COMPLAINT = "complaint", _("Complaint")
     CLOSING = "closing", _("Closing")
 

@@ -46,9 +46,9 @@ def agents_for_property(property_id: int) -> list[AgentProfile]:
     prop = Property(pk=property_id)
     users = get_users_with_perms(prop, only_with_perms_in=["serve_property"], with_group_users=True)
     return list(
-        AgentProfile.objects.filter(
-            user__in=users.filter(groups__name=Role.AGENT, is_active=True)
-        ).prefetch_related("languages")
+        AgentProfile.objects.filter(user__in=users.filter(groups__name=Role.AGENT, is_active=True))
+        .select_related("user")
+        .prefetch_related("languages")
     )
 
 
@@ -129,7 +129,7 @@ def conversation_claim(*, conversation: Conversation, agent: AgentProfile) -> bo
 
 
 def conversation_claim_next(*, agent: AgentProfile) -> Conversation | None:
-    """"Next, please": the first waiting conversation in queue order that the
+    """ "Next, please": the first waiting conversation in queue order that the
     agent may take (their hotels and languages). Concurrent calls skip each
     other's locked rows, so each gets a different one."""
     property_ids = guest_selectors.visible_property_ids(agent.user)
@@ -202,9 +202,7 @@ def _reassign_after_commit(property_id: int) -> None:
 
 
 def properties_with_waiting() -> list[int]:
-    return list(
-        Conversation.objects.waiting().values_list("property_id", flat=True).distinct()
-    )
+    return list(Conversation.objects.waiting().values_list("property_id", flat=True).distinct())
 
 
 def agent_came_online(*, agent: AgentProfile) -> None:
@@ -212,4 +210,3 @@ def agent_came_online(*, agent: AgentProfile) -> None:
     property_ids = guest_selectors.visible_property_ids(agent.user)
     for property_id in set(property_ids) & set(properties_with_waiting()):
         _reassign_after_commit(property_id)
-

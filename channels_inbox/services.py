@@ -460,9 +460,12 @@ def message_send(
     if template is not None:
         # Keep the template's language and parameters for the sender.
         message.attachments = [
-            {"type": "template", "language": template.language,
-             "params": [_guest_first_name(conversation)]}
-        ]  # fmt: skip
+            {
+                "type": "template",
+                "language": template.language,
+                "params": [_guest_first_name(conversation)],
+            }
+        ]
         message.save(update_fields=["attachments"])
     from channels_inbox.tasks import message_deliver
 
@@ -607,7 +610,9 @@ def conversation_triage_correct(
     with transaction.atomic():
         for name, value in fields.items():
             if name not in allowed or value not in allowed[name]:
-                raise ValidationError(_("Unknown %(field)s %(value)s."), params={"field": name, "value": value})
+                raise ValidationError(
+                    _("Unknown %(field)s %(value)s."), params={"field": name, "value": value}
+                )
             current = getattr(conversation, name)
             if value == current:
                 continue
@@ -732,7 +737,9 @@ def conversations_mark_missed(*, now: datetime | None = None) -> int:
 def inbound_sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> list[int]:
     """Payloads still pending after a while (worker or Redis down when they
     came): their ids, to process now."""
-    age = older_than_seconds if older_than_seconds is not None else settings.INBOX_SWEEP_AFTER_SECONDS
+    age = (
+        older_than_seconds if older_than_seconds is not None else settings.INBOX_SWEEP_AFTER_SECONDS
+    )
     cutoff = timezone.now() - timedelta(seconds=age)
     return list(
         InboundPayload.objects.filter(status=PayloadStatus.PENDING, received_at__lt=cutoff)
@@ -810,6 +817,14 @@ def call_conversation(*, call: Call) -> Conversation | None:
     return conversation
 
 
+def call_guest_identified(*, call: Call) -> None:
+    """The agent said who called: the call's thread joins that guest."""
+    for conversation in Conversation.objects.filter(call=call).exclude(guest_id=call.guest_id):
+        conversation.guest_id = call.guest_id
+        conversation.save(update_fields=["guest"])
+        live.conversation_changed(conversation)
+
+
 def whatsapp_handoff(
     *,
     conversation: Conversation,
@@ -817,7 +832,7 @@ def whatsapp_handoff(
     account: ChannelAccount,
     template: WhatsAppTemplate,
 ) -> Conversation:
-    """"Let me send you the options in writing": from a call, open (or join)
+    """ "Let me send you the options in writing": from a call, open (or join)
     the guest's WhatsApp thread with an approved template."""
     if account.kind != ChannelKind.WHATSAPP or account.property_id != conversation.property_id:
         raise ValidationError(_("Choose a WhatsApp number of this hotel."))

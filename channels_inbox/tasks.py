@@ -31,7 +31,9 @@ def inbound_sweep() -> int:
 def message_deliver(self, message_id: int) -> str | None:
     """One outbound API call; retried with backoff (5 s, 10 s, 20 s, ...)
     while the channel is unreachable or busy, CHANNEL_SEND_RETRIES times."""
-    message = Message.objects.select_related("conversation", "account").filter(pk=message_id).first()
+    message = (
+        Message.objects.select_related("conversation", "account").filter(pk=message_id).first()
+    )
     if message is None:
         return None
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels_inbox import webhooks
+from channels_inbox import sandbox, webhooks
 
 app_name = "webhooks"
 
@@ -9,4 +9,6 @@ app_name = "webhooks"
 urlpatterns = [
     path("whatsapp", webhooks.whatsapp, name="whatsapp"),
     path("meta", webhooks.meta, name="meta"),
+    # make demo only (DEBUG): where META_GRAPH_URL points instead of Meta.
+    path("sandbox/graph/<str:account_id>/messages", sandbox.graph_messages, name="sandbox"),
 ]

@@ -41,6 +41,9 @@ def _print_banner(url: str) -> None:
         f'"call_id": "demo-1", "caller": "0532 123 45 67", '
         f'"called": "0242 710 10 00", "agent_extension": "201"}}\' {url}cti/events'
     )
+    print("  The inbox (Queue) has a morning of WhatsApp/Instagram messages; replies go to")
+    print("  a built-in Graph API sandbox. Send a guest message yourself with:")
+    print("    .venv/bin/python manage.py inbox_test_message --hotel blk 'Yarın için oda var mı?'")
     print("  Ctrl-C stops web, worker and beat.")
     print("=" * 72 + "\n", flush=True)
 
@@ -57,6 +60,10 @@ def main() -> int:
     from django.conf import settings
 
     env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
+    if settings.DEBUG:
+        # Replies typed in the demo go to the built-in Graph API sandbox
+        # (channels_inbox.sandbox) unless a real one is configured.
+        env.setdefault("META_GRAPH_URL", f"http://{args.host}:{args.port}/webhooks/sandbox/graph")
     py = sys.executable
     commands = {
         "web": [py, "-m", "uvicorn", "config.asgi:application", "--host", args.host,

@@ -434,9 +434,13 @@ def guest_card(guest: Guest, *, calling: str = "") -> GuestCard:
 
 
 def guest_timeline(guest: Guest) -> list[tuple[datetime, str, object]]:
-    """The drill-down: calls, stays and notes of the guest, newest first.
-    Later channels (messages, offers) add their entries here."""
+    """The drill-down: conversations on every channel, calls, stays and notes
+    of the guest, newest first. Offers (leads) add their entries here."""
     entries: list[tuple[datetime, str, object]] = []
+    # Calls have their own entries; their inbox threads would repeat them.
+    for conversation in guest.conversations.exclude(channel="phone").order_by("-created_at")[:50]:
+        entries.append((conversation.last_message_at or conversation.created_at, "conversation",
+                        conversation))  # fmt: skip
     for call in guest.calls.select_related("agent__user", "property").order_by("-created_at")[:50]:
         entries.append((call.rang_at or call.created_at, "call", call))
     for stay in guest.stays.select_related("property").order_by("-arrival")[:50]:

@@ -181,6 +181,10 @@ def agent_set_status(*, agent: AgentProfile, status: str) -> AgentProfile:
         agent.status = status
         agent.status_changed_at = timezone.now()
         agent.save(update_fields=["status", "status_changed_at"])
+        if status == AgentStatus.ONLINE:
+            from channels_inbox.routing import agent_came_online  # the inbox builds on guestview
+
+            agent_came_online(agent=agent)
     return agent
 
 
@@ -250,7 +254,17 @@ def _call_event_record(*, pbx: Pbx, event: CallEventIn) -> CallEventResult:
             pop.call = call
         ScreenPop.objects.bulk_create(pops)
         _publish_on_commit(call, pops)
+        if event.kind == CallEventKind.HANGUP:
+            _call_to_inbox(call)
     return CallEventResult(call=call, duplicate=False, pops=tuple(pops))
+
+
+def _call_to_inbox(call: Call) -> None:
+    """An ended call joins the inbox: missed ones wait as callbacks, answered
+    ones stay with the agent until the call is summarized."""
+    from channels_inbox.services import call_conversation  # the inbox builds on guestview
+
+    call_conversation(call=call)
 
 
 def _call_event_insert(*, pbx: Pbx, event: CallEventIn) -> bool:
@@ -351,8 +365,11 @@ def _publish_on_commit(call: Call, pops: list[ScreenPop]) -> None:
 
 def call_identify(*, call: Call, guest: Guest) -> Call:
     """The agent picked the caller from the pick list (or created them)."""
+    from channels_inbox.services import call_guest_identified
+
     call.guest = guest
     call.save(update_fields=["guest"])
+    call_guest_identified(call=call)
     return call
 
 
@@ -503,4 +520,6 @@ def call_journal_record(
             if len(matches) == 1:
                 call.guest = matches[0]
         call.save()
+        if call.ended_at or outcome in (CallOutcome.MISSED, CallOutcome.NOT_ANSWERED):
+            _call_to_inbox(call)
     return CallEventResult(call=call, duplicate=False)

@@ -235,8 +235,23 @@ async def screenpop_stream(request):
     await set_language(agent=agent, language=request.LANGUAGE_CODE)
     last_id = request.headers.get("Last-Event-ID", "")
     after_id = int(last_id) if last_id.isdigit() else None
+    # Subscribe before the response starts: the browser's "open" event (on
+    # which the inbox's pages re-read what they show) then comes after the
+    # subscription, so nothing published in between is missed.
+    client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub()
+    property_ids = await sync_to_async(_released(selectors.visible_property_ids))(user)
+    try:
+        # The hotels' channels carry the inbox's queue and thread updates.
+        await pubsub.subscribe(
+            push.agent_channel(agent.pk), *(push.property_channel(p) for p in property_ids)
+        )
+        subscribed = True
+    except redis.RedisError:
+        subscribed = False
     response = StreamingHttpResponse(
-        _screenpop_events(agent, after_id), content_type="text/event-stream"
+        _screenpop_events(agent, after_id, client=client, pubsub=pubsub, subscribed=subscribed),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
@@ -265,23 +280,13 @@ def _replay(agent: AgentProfile, after_id: int | None) -> list[tuple[int, str]]:
     return rendered
 
 
-async def _screenpop_events(agent: AgentProfile, after_id: int | None):
-    client = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-    pubsub = client.pubsub()
+async def _screenpop_events(
+    agent: AgentProfile, after_id: int | None, *, client, pubsub, subscribed: bool
+):
+    """Subscribed before the replay (by the view), so nothing published
+    meanwhile is lost."""
     sent: set[int] = set()
     try:
-        try:
-            # Subscribe before the replay, so nothing published meanwhile is lost.
-            # The hotels' channels carry the inbox's queue updates.
-            property_ids = await sync_to_async(
-                _released(lambda: selectors.visible_property_ids(agent.user))
-            )()
-            await pubsub.subscribe(
-                push.agent_channel(agent.pk), *(push.property_channel(p) for p in property_ids)
-            )
-            subscribed = True
-        except redis.RedisError:
-            subscribed = False
         yield "retry: 1000\n\n"
         for pop_id, html in await sync_to_async(_released(_replay))(agent, after_id):
             sent.add(pop_id)

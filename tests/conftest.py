@@ -35,6 +35,36 @@ def _fresh_dialed_numbers():
 
     forget_routing_caches()
     forget_pbx_tokens()
+    from channels_inbox.webhooks import forget_channel_secrets
+
+    forget_channel_secrets()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_celery_queue():
+    """Tasks the code under test queues go to a queue of this session's own:
+    no demo worker on the same Redis takes them, and they are dropped at the
+    end. Tests that want them run start a worker on ``celery_test_queue``."""
+    import contextlib
+    import uuid
+
+    import redis
+    from django.conf import settings as django_settings
+
+    from config.celery import app
+
+    queue = f"m360-test-{uuid.uuid4().hex}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    yield queue
+    app.conf.task_default_queue = previous
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(django_settings.REDIS_URL, socket_timeout=2).delete(queue)
+
+
+@pytest.fixture
+def celery_test_queue(_own_celery_queue):
+    return _own_celery_queue
 
 
 @pytest.fixture

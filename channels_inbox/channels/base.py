@@ -133,7 +133,9 @@ def _answer(response: httpx.Response) -> dict:
         detail = data.get("error", {}) if isinstance(data, dict) else {}
         message = detail.get("message") if isinstance(detail, dict) else None
         retry = response.status_code == 429 or response.status_code >= 500
-        raise SendError(f"HTTP {response.status_code}: {message or response.text[:300]}", retry=retry)
+        raise SendError(
+            f"HTTP {response.status_code}: {message or response.text[:300]}", retry=retry
+        )
     if not isinstance(data, dict):
         raise SendError("the API answered something that is not a JSON object", retry=False)
     return data

@@ -20,7 +20,7 @@ OBJECTS = {"instagram": "instagram", "page": "messenger"}
 
 
 def channel_of(data: object) -> str:
-    """"instagram" or "messenger", from the body's ``object``."""
+    """ "instagram" or "messenger", from the body's ``object``."""
     obj = data.get("object") if isinstance(data, dict) else None
     if obj not in OBJECTS:
         raise MalformedPayload('object: expected "instagram" or "page"')
@@ -70,7 +70,11 @@ def _messaging(item: object, account_id: str, channel: str, *, where: str):
             payload = attachment.get("payload") or {}
             attachments.append(
                 {"type": attachment.get("type", "file")}
-                | ({"url": payload["url"]} if isinstance(payload, dict) and "url" in payload else {})
+                | (
+                    {"url": payload["url"]}
+                    if isinstance(payload, dict) and "url" in payload
+                    else {}
+                )
             )
     text = str(message.get("text", ""))
     kind = "text" if text or not attachments else _kind(attachments[0]["type"])

@@ -85,7 +85,11 @@ def _message(message: object, names: dict, number_id: str, *, where: str) -> Inb
         text = str(body.get("caption", ""))
         attachments.append(
             {"type": kind}
-            | {k: body[k] for k in ("id", "mime_type", "sha256", "filename", "caption") if k in body}
+            | {
+                k: body[k]
+                for k in ("id", "mime_type", "sha256", "filename", "caption")
+                if k in body
+            }
         )
     elif kind == "location":
         attachments.append(

@@ -23,3 +23,13 @@ document.addEventListener("htmx:sseMessage", (event) => {
   const pop = document.querySelector("#screenpop .callpop");
   if (pop) { pop.scrollIntoView({block: "start"}); (pop.querySelector("[autofocus]") || pop).focus({preventScroll: true}); }
 });
+// Canned replies: picking one puts its text (variables filled in by the
+// server) into the reply box, to edit before sending.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-canned-for]");
+  if (!select) return;
+  const option = select.selectedOptions[0];
+  const box = document.getElementById(select.dataset.cannedFor);
+  if (option && option.dataset.text && box) { box.value = option.dataset.text; box.focus(); }
+  select.value = "";
+});

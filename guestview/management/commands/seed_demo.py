@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from channels_inbox.demo_data import seed_inbox
 from guestview import demo_data
 from guestview.models import Guest, Property
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         if guests < 0:
             raise CommandError("--guests must be zero or more.")
         if if_empty and Guest.objects.exists():
+            # Apps that came later (the inbox) add their part to an existing demo.
+            seed_inbox(list(Property.objects.all()))
             self.stdout.write("Demo data already present; nothing to do.")
             return
         started = time.perf_counter()
@@ -36,6 +39,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:>9,} guests  {elapsed:6.1f}s")
 
         totals = demo_data.seed_guests(guests, properties=properties, seed=seed, progress=progress)
+        totals["inbox messages"] = seed_inbox(properties)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n:,} {table}" for table, n in totals.items())
         self.stdout.write(self.style.SUCCESS(f"Seeded {summary} in {elapsed:.1f}s."))

@@ -1,0 +1,3 @@
+app_name = "webchat"
+
+urlpatterns: list = []  # (in progress: the web chat widget fills this in)
