@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from channels_inbox import services
@@ -153,17 +154,15 @@ def seed_inbox(properties: list[Property]) -> int:
         return 0
     now = timezone.now()
     for n, (code, kind, key, name, minutes, text) in enumerate(MESSAGES):
-        account = accounts[(code, kind)]
-        services.message_receive(
-            source=kind,
-            incoming=InboundMessage(
-                external_id=f"demo-{n}",
-                contact_key=key,
-                contact_kind=kind,
-                contact_name=name,
-                sent_at=now - timedelta(minutes=minutes),
-                text=text,
-                account_external_id=account.external_id,
-            ),
+        incoming = InboundMessage(
+            external_id=f"demo-{n}",
+            contact_key=key,
+            contact_kind=kind,
+            contact_name=name,
+            sent_at=now - timedelta(minutes=minutes),
+            text=text,
+            account_external_id=accounts[(code, kind)].external_id,
         )
+        with transaction.atomic():  # message_receive locks the conversation row
+            services.message_receive(source=kind, incoming=incoming)
     return len(MESSAGES)

@@ -325,7 +325,12 @@ class Conversation(models.Model):
     def display_name(self) -> str:
         if self.guest_id:
             return self.guest.full_name
-        return self.contact_name or self.contact_key
+        if self.contact_name:
+            return self.contact_name
+        if self.channel in (ChannelKind.INSTAGRAM, ChannelKind.MESSENGER):
+            # A platform-scoped id means nothing to an agent; its end tells two apart.
+            return f"{self.get_channel_display()} …{self.contact_key[-4:]}"
+        return self.contact_key
 
     @builtins.property
     def is_overdue(self) -> bool:

@@ -137,7 +137,11 @@ def whatsapp_templates_for(conversation: Conversation) -> list[WhatsAppTemplate]
         )
     else:
         return []
-    return list(templates.order_by("name", "language"))
+    # The guest's language first (Meta's codes: "tr", "en_US", "de", "ru").
+    return sorted(
+        templates.order_by("name", "language"),
+        key=lambda t: not t.language.startswith(conversation.language),
+    )
 
 
 def whatsapp_accounts_for(conversation: Conversation) -> list[ChannelAccount]:

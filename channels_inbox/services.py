@@ -176,7 +176,9 @@ def _account(source: str, external_id: str) -> ChannelAccount:
 
 def message_receive(*, source: str, incoming: InboundMessage) -> Message | None:
     """One guest message into the open conversation of that contact on that
-    account (opening one). None when it was delivered before."""
+    account (opening one). None when it was delivered before. Runs inside the
+    caller's transaction (inbound_process's), which the conversation row is
+    locked for."""
     account = _account(source, incoming.account_external_id)
     if Message.objects.filter(account=account, external_id=incoming.external_id).exists():
         return None
