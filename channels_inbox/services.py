@@ -150,7 +150,11 @@ def _parse(payload: InboundPayload) -> list[InboundMessage | StatusUpdate]:
     if payload.source == ChannelKind.WEBCHAT:
         return webchat.parse(data)
     if payload.source == ChannelKind.BOOKING:
-        return booking.parse(data)
+        # The queue is the machine account's; messages name no property, the
+        # account that pulled them does.
+        return booking.parse(
+            data, account_external_id=payload.account.external_id if payload.account else ""
+        )
     raise MalformedPayload(f"unknown source {payload.source!r}")
 
 

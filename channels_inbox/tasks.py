@@ -42,6 +42,25 @@ def message_deliver(self, message_id: int) -> str | None:
         raise self.retry(exc=exc, countdown=5 * 2 ** min(self.request.retries, 6)) from exc
 
 
+@shared_task(bind=True, max_retries=3)
+def booking_pull(self) -> int:
+    """Every minute (beat): each active Booking.com account's queued messages
+    (one HTTP round trip when there are none). Retried later when Booking.com
+    cannot be reached; what was stored before the failure stays stored."""
+    from channels_inbox.channels import booking
+    from channels_inbox.models import ChannelAccount, ChannelKind
+
+    pulled = 0
+    for account in ChannelAccount.objects.filter(kind=ChannelKind.BOOKING, is_active=True):
+        try:
+            pulled += booking.pull(account)
+        except SendError as exc:
+            if not exc.retry:
+                raise
+            raise self.retry(exc=exc, countdown=30) from exc
+    return pulled
+
+
 @shared_task
 def assign_waiting(property_id: int) -> int:
     """One hotel's waiting conversations to its online agents: a few queries."""

@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
         "task": "channels_inbox.tasks.conversations_mark_missed",
         "schedule": crontab(minute="*"),
     },
+    "inbox-booking-pull": {
+        "task": "channels_inbox.tasks.booking_pull",
+        "schedule": crontab(minute="*"),
+    },
     "inbox-resend": {
         "task": "channels_inbox.tasks.messages_resend_stuck",
         "schedule": crontab(minute="*/5"),

@@ -106,7 +106,7 @@ def post_json(url: str, *, json: dict, token: str = "", headers: dict | None = N
         )
     except httpx.TransportError as exc:
         raise SendError(f"{type(exc).__name__}: {exc}", retry=True) from exc
-    return _answer(response)
+    return answer_json(response)
 
 
 def get_json(url: str, *, params: dict | None = None, token: str = "", auth=None) -> dict:
@@ -121,10 +121,10 @@ def get_json(url: str, *, params: dict | None = None, token: str = "", auth=None
         )
     except httpx.TransportError as exc:
         raise SendError(f"{type(exc).__name__}: {exc}", retry=True) from exc
-    return _answer(response)
+    return answer_json(response)
 
 
-def _answer(response: httpx.Response) -> dict:
+def answer_json(response: httpx.Response) -> dict:
     try:
         data = response.json()
     except ValueError:
