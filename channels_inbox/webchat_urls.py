@@ -1,3 +1,12 @@
+from django.urls import path
+
+from channels_inbox import webchat_views
+
 app_name = "webchat"
 
-urlpatterns: list = []  # (in progress: the web chat widget fills this in)
+# Called by static/webchat/widget.js from the hotels' sites.
+urlpatterns = [
+    path("<str:key>/start", webchat_views.start, name="start"),
+    path("<str:key>/messages", webchat_views.messages, name="messages"),
+    path("demo/<str:key>", webchat_views.demo, name="demo"),
+]

@@ -44,6 +44,7 @@ def _print_banner(url: str) -> None:
     print("  The inbox (Queue) has a morning of WhatsApp/Instagram messages; replies go to")
     print("  a built-in Graph API sandbox. Send a guest message yourself with:")
     print("    .venv/bin/python manage.py inbox_test_message --hotel blk 'Yarın için oda var mı?'")
+    print(f"  A hotel page with the web chat widget: {url}webchat/demo/demo-webchat-blk")
     print("  Ctrl-C stops web, worker and beat.")
     print("=" * 72 + "\n", flush=True)
 
