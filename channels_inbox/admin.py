@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from channels_inbox.models import (
@@ -68,15 +69,12 @@ class InboundPayloadAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Process again"))
     def retry(self, request, queryset):
-        from channels_inbox.services import _enqueue
-        from channels_inbox.tasks import inbound_process
+        from channels_inbox.inbound import schedule_drain
 
-        ids = list(queryset.values_list("pk", flat=True))
-        InboundPayload.objects.filter(pk__in=ids).update(
-            status=PayloadStatus.PENDING, attempts=0, error=""
+        InboundPayload.objects.filter(pk__in=queryset.values("pk")).update(
+            status=PayloadStatus.PENDING, attempts=0, error="", retry_at=None
         )
-        for pk in ids:
-            _enqueue(inbound_process, pk)
+        transaction.on_commit(schedule_drain)
 
 
 class MessageInline(admin.TabularInline):

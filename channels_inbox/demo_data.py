@@ -1,7 +1,7 @@
 """The inbox of the demo chain: a WhatsApp number, an Instagram account and a
 web chat widget per hotel, the answer bank in four languages, approved
 WhatsApp templates, tag sets, and a morning's worth of guest messages sent
-through the same path as real ones (services.message_receive), so triage and
+through the same path as real ones (inbound.message_receive), so triage and
 routing run on them. ``manage.py seed_demo`` calls seed_inbox()."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from channels_inbox import services
+from channels_inbox import inbound
 from channels_inbox.channels.base import InboundMessage
 from channels_inbox.models import (
     CannedReply,
@@ -164,5 +164,5 @@ def seed_inbox(properties: list[Property]) -> int:
             account_external_id=accounts[(code, kind)].external_id,
         )
         with transaction.atomic():  # message_receive locks the conversation row
-            services.message_receive(source=kind, incoming=incoming)
+            inbound.message_receive(source=kind, incoming=incoming)
     return len(MESSAGES)

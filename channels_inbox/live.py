@@ -14,20 +14,24 @@ from guestview import push
 
 
 def conversation_changed(conversation, *, new_message: bool = False) -> None:
-    data = json.dumps(
-        {
-            "conversation": conversation.pk,
-            "assigned_to": conversation.assigned_to_id,
-            "new_message": new_message,
-        }
-    )
-    property_id, pk = conversation.property_id, conversation.pk
+    conversations_changed([conversation], new_message=new_message)
 
-    def send() -> None:
-        push.publish_to_property(property_id, event="queue", html=data)
-        push.publish_to_property(property_id, event=f"conversation-{pk}", html=data)
 
-    transaction.on_commit(send, robust=True)
+def conversations_changed(conversations, *, new_message: bool = False) -> None:
+    """The queue and each conversation's page hear it, in one round trip."""
+    events = []
+    for conversation in conversations:
+        data = json.dumps(
+            {
+                "conversation": conversation.pk,
+                "assigned_to": conversation.assigned_to_id,
+                "new_message": new_message,
+            }
+        )
+        events.append((conversation.property_id, "queue", data))
+        events.append((conversation.property_id, f"conversation-{conversation.pk}", data))
+    if events:
+        transaction.on_commit(lambda: push.publish_many_to_properties(events), robust=True)
 
 
 def message_status_changed(message) -> None:

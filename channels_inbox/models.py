@@ -115,6 +115,9 @@ class InboundPayload(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A body left pending after an attempt (a status before its message, an
+    # unknown account) is not taken again before this.
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 

@@ -195,10 +195,9 @@ def conversation_release(*, conversation: Conversation, by: AbstractBaseUser) ->
 
 
 def _reassign_after_commit(property_id: int) -> None:
-    from channels_inbox.services import _enqueue
-    from channels_inbox.tasks import assign_waiting as task
+    from channels_inbox.inbound import schedule_assignment
 
-    transaction.on_commit(lambda: _enqueue(task, property_id))
+    schedule_assignment(property_id)
 
 
 def properties_with_waiting() -> list[int]:

@@ -1,14 +1,13 @@
-"""Writes of the inbox. Inbound: a webhook body is stored (inbound_store),
-then applied (inbound_process) message by message into conversations.
-Outbound: message_send checks what may be sent and queues it; the
-message_deliver task talks to the channel. Routing lives in routing.py.
+"""Writes of the inbox, the agent's side: outbound (message_send checks what
+may be sent and queues it; the message_deliver task talks to the channel),
+notes, triage corrections, tags, closing, calls. Inbound writes live in
+inbound.py, routing in routing.py.
 
 Pushes to open consoles and Celery enqueues happen after commit.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,22 +15,20 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels_inbox import live
-from channels_inbox.channels.base import (
-    InboundMessage,
-    MalformedPayload,
-    Outgoing,
-    SendError,
-    StatusUpdate,
+from channels_inbox import live, queueing
+from channels_inbox.channels.base import Outgoing, SendError
+from channels_inbox.inbound import (
+    _preview,
+    conversation_for_contact,
+    reply_due,
+    schedule_assignment,
 )
 from channels_inbox.models import (
-    DELIVERY_RANK,
-    PRIORITY_RANK,
     CannedReply,
     ChannelAccount,
     ChannelKind,
@@ -39,11 +36,9 @@ from channels_inbox.models import (
     ConversationStatus,
     DeliveryStatus,
     Direction,
-    InboundPayload,
     Message,
     MessageKind,
     Outcome,
-    PayloadStatus,
     Priority,
     Scenario,
     Tag,
@@ -51,347 +46,12 @@ from channels_inbox.models import (
     TriageField,
     WhatsAppTemplate,
 )
-from channels_inbox.triage import triage
 from guestview import services as guest_services
 from guestview.models import Call, ContactKind, ContactPoint, Guest, Language
 from kpi.models import EventKind
 from kpi.services import kpi_event_record
 
 logger = logging.getLogger(__name__)
-
-
-class StatusBeforeMessage(Exception):
-    """A status arrived for a message we have not recorded yet (the API's
-    answer and the webhook raced): the payload is tried again later."""
-
-
-# --- inbound --------------------------------------------------------------------------
-
-
-def inbound_store(
-    *,
-    source: str,
-    body: str,
-    account: ChannelAccount | None = None,
-    error: str = "",
-) -> InboundPayload:
-    """Keep a webhook body before anything else. A body with ``error`` is kept
-    as rejected, for inspection; any other is queued for processing (if the
-    queue is down, the sweeper finds it)."""
-    payload = InboundPayload.objects.create(
-        source=source,
-        account=account,
-        body=body,
-        status=PayloadStatus.REJECTED if error else PayloadStatus.PENDING,
-        error=error,
-    )
-    if not error:
-        from channels_inbox.tasks import inbound_process
-
-        transaction.on_commit(lambda: _enqueue(inbound_process, payload.pk))
-    return payload
-
-
-def _enqueue(task, *args) -> None:
-    try:
-        task.apply_async(args, retry=False)
-    except Exception:  # the broker is down: the sweeper will pick the row up
-        logger.warning("could not queue %s%s; the sweeper will", task.name, args, exc_info=True)
-
-
-def inbound_process(*, payload_id: int) -> InboundPayload | None:
-    """Apply a stored body: every message and status in it, all or nothing.
-    Safe to run twice and from two workers at once (the row is locked; a
-    duplicate delivery is one message). A malformed body is marked rejected;
-    a status that came before its message leaves it pending for the sweeper.
-    None when there was nothing to do."""
-    with transaction.atomic():
-        payload = (
-            InboundPayload.objects.select_for_update(skip_locked=True)
-            .filter(pk=payload_id, status=PayloadStatus.PENDING)
-            .first()
-        )
-        if payload is None:
-            return None
-        payload.attempts += 1
-        try:
-            with transaction.atomic():
-                for event in _parse(payload):
-                    if isinstance(event, StatusUpdate):
-                        message_status_apply(source=payload.source, update=event)
-                    else:
-                        message_receive(source=payload.source, incoming=event)
-        except MalformedPayload as exc:
-            payload.status, payload.error = PayloadStatus.REJECTED, str(exc)
-        except (StatusBeforeMessage, ChannelAccount.DoesNotExist) as exc:
-            # Tried again by the sweeper; given up after a few rounds.
-            payload.error = str(exc)
-            if payload.attempts >= 5:
-                payload.status = PayloadStatus.FAILED
-        else:
-            payload.status, payload.error = PayloadStatus.PROCESSED, ""
-        if payload.status != PayloadStatus.PENDING:
-            payload.processed_at = timezone.now()
-        payload.save(update_fields=["status", "error", "attempts", "processed_at"])
-    return payload
-
-
-def _parse(payload: InboundPayload) -> list[InboundMessage | StatusUpdate]:
-    from channels_inbox.channels import booking, meta, webchat, whatsapp
-
-    try:
-        data = json.loads(payload.body)
-    except ValueError as exc:
-        raise MalformedPayload(f"not JSON: {exc}") from None
-    if payload.source == ChannelKind.WHATSAPP:
-        return whatsapp.parse(data)
-    if payload.source in (ChannelKind.INSTAGRAM, ChannelKind.MESSENGER):
-        return meta.parse(data)
-    if payload.source == ChannelKind.WEBCHAT:
-        return webchat.parse(data)
-    if payload.source == ChannelKind.BOOKING:
-        # The queue is the machine account's; messages name no property, the
-        # account that pulled them does.
-        return booking.parse(
-            data, account_external_id=payload.account.external_id if payload.account else ""
-        )
-    raise MalformedPayload(f"unknown source {payload.source!r}")
-
-
-_ACCOUNT_KINDS = {
-    ChannelKind.WHATSAPP: [ChannelKind.WHATSAPP],
-    ChannelKind.INSTAGRAM: [ChannelKind.INSTAGRAM],
-    ChannelKind.MESSENGER: [ChannelKind.MESSENGER],
-    ChannelKind.WEBCHAT: [ChannelKind.WEBCHAT],
-    ChannelKind.BOOKING: [ChannelKind.BOOKING],
-}
-
-
-def _account(source: str, external_id: str) -> ChannelAccount:
-    try:
-        return ChannelAccount.objects.select_related("property").get(
-            kind__in=_ACCOUNT_KINDS[source], external_id=external_id, is_active=True
-        )
-    except ChannelAccount.DoesNotExist:
-        raise ChannelAccount.DoesNotExist(
-            f"no active {source} account {external_id!r}: add it in admin"
-        ) from None
-
-
-def message_receive(*, source: str, incoming: InboundMessage) -> Message | None:
-    """One guest message into the open conversation of that contact on that
-    account (opening one). None when it was delivered before. Runs inside the
-    caller's transaction (inbound_process's), which the conversation row is
-    locked for."""
-    account = _account(source, incoming.account_external_id)
-    if Message.objects.filter(account=account, external_id=incoming.external_id).exists():
-        return None
-    conversation = conversation_for_contact(
-        account=account,
-        contact_key=incoming.contact_key,
-        contact_kind=incoming.contact_kind,
-        contact_name=incoming.contact_name,
-        at=incoming.sent_at,
-        thread_id=incoming.thread_id,
-    )
-    direction = Direction.OUT if incoming.is_echo else Direction.IN
-    message = Message(
-        conversation=conversation,
-        account=account,
-        direction=direction,
-        kind=incoming.kind,
-        external_id=incoming.external_id,
-        text=incoming.text,
-        attachments=incoming.attachments,
-        status=DeliveryStatus.SENT if incoming.is_echo else DeliveryStatus.RECEIVED,
-        sent_at=incoming.sent_at,
-    )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        return None  # the same delivery, processed at the same moment elsewhere
-    if incoming.is_echo:
-        _conversation_replied(conversation, message, agent=None)
-    else:
-        _conversation_guest_wrote(conversation, message)
-    return message
-
-
-def conversation_for_contact(
-    *,
-    account: ChannelAccount,
-    contact_key: str,
-    contact_kind: str,
-    contact_name: str = "",
-    at: datetime | None = None,
-    thread_id: str = "",
-) -> Conversation:
-    """The open conversation of this contact on this account, locked for the
-    caller's transaction; opened (and linked to the guest) when there is none."""
-    open_ = Conversation.objects.select_for_update().filter(
-        channel=account.kind,
-        account=account,
-        contact_key=contact_key,
-        status=ConversationStatus.OPEN,
-    )
-    conversation = open_.first()
-    if conversation is not None:
-        if contact_name and not conversation.contact_name:
-            conversation.contact_name = contact_name[:200]
-            conversation.save(update_fields=["contact_name"])
-        return conversation
-    conversation = Conversation(
-        property=account.property,
-        account=account,
-        channel=account.kind,
-        contact_key=contact_key,
-        contact_name=contact_name[:200],
-        external_thread_id=thread_id,
-        guest=guest_for_contact(
-            property_id=account.property_id,
-            kind=contact_kind,
-            value=contact_key,
-            name=contact_name,
-        ),
-        created_at=at or timezone.now(),
-    )
-    try:
-        with transaction.atomic():
-            conversation.save(force_insert=True)
-    except IntegrityError:  # opened by a concurrent delivery a moment ago
-        return open_.get()
-    return conversation
-
-
-_PHONE_KINDS = [ContactKind.PHONE, ContactKind.WHATSAPP]
-
-
-def guest_for_contact(*, property_id: int, kind: str, value: str, name: str = "") -> Guest | None:
-    """The guest this contact belongs to, through the normalized identifiers
-    of guestview (a WhatsApp number is the same E.164 the phone rings with).
-    An unknown WhatsApp number with a profile name becomes a new guest, so a
-    later call from it pops their card; a number shared by a family is left
-    for the agent to pick."""
-    kinds = _PHONE_KINDS if kind in _PHONE_KINDS else [kind]
-    matches = list(
-        Guest.objects.filter(
-            property_id=property_id,
-            id__in=ContactPoint.objects.filter(kind__in=kinds, value=value).values("guest_id"),
-        )[:2]
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if matches or not name.strip():
-        return None
-    first, _sep, last = name.strip().partition(" ")
-    if kind not in (ContactKind.WHATSAPP, ContactKind.EMAIL, ContactKind.PHONE):
-        return None  # an Instagram handle's display name is not enough to make a guest
-    guest = Guest(property_id=property_id, first_name=first[:80], last_name=last[:80])
-    guest.save()
-    ContactPoint.objects.create(guest=guest, kind=kind, raw_value=value, value=value)
-    return guest
-
-
-def _conversation_guest_wrote(conversation: Conversation, message: Message) -> None:
-    at = message.sent_at
-    first = conversation.last_inbound_at is None
-    fields = ["last_inbound_at", "last_message_at", "last_message_preview"]
-    if conversation.last_inbound_at is None or at > conversation.last_inbound_at:
-        conversation.last_inbound_at = at
-    if conversation.last_message_at is None or at >= conversation.last_message_at:
-        conversation.last_message_at = at
-        conversation.last_message_preview = _preview(message)
-    if message.text and message.kind != MessageKind.REACTION:
-        _apply_triage(conversation, message, first=first)
-        fields += ["language", "scenario", "priority", "triaged"]
-    if conversation.waiting_since is None:
-        conversation.waiting_since = at
-        conversation.missed_at = None
-        fields += ["waiting_since", "missed_at"]
-    conversation.sla_due_at = reply_due(conversation)
-    fields.append("sla_due_at")
-    conversation.save(update_fields=fields)
-    kpi_event_record(
-        kind=EventKind.MESSAGE_RECEIVED,
-        at=at,
-        property=conversation.property_id,
-        channel=conversation.channel,
-        subject=f"message:{message.pk}",
-    )
-    live.conversation_changed(conversation, new_message=True)
-    if conversation.assigned_to_id is None:
-        from channels_inbox.tasks import assign_waiting
-
-        transaction.on_commit(lambda: _enqueue(assign_waiting, conversation.property_id))
-
-
-def _preview(message: Message) -> str:
-    if message.text:
-        return message.text[:160]
-    return str(MessageKind(message.kind).label) if message.kind in MessageKind.values else ""
-
-
-def _apply_triage(conversation: Conversation, message: Message, *, first: bool) -> None:
-    """The first message sets language, scenario and priority; a later one can
-    only raise the priority (a complaint after a question), and nothing the
-    agent corrected is overwritten."""
-    result = triage(message.text, received_at=message.sent_at)
-    corrected = set(conversation.corrections.values_list("field", flat=True)) if not first else ()
-    if first or not conversation.triaged:
-        conversation.triaged = {
-            "language": result.language,
-            "scenario": result.scenario,
-            "priority": result.priority,
-            "message": message.pk,
-        }
-        if "language" not in corrected:
-            conversation.language = result.language
-        if "scenario" not in corrected:
-            conversation.scenario = result.scenario
-        if "priority" not in corrected:
-            conversation.priority = result.priority
-        return
-    if "priority" not in corrected and (
-        PRIORITY_RANK[Priority(result.priority)] < PRIORITY_RANK[Priority(conversation.priority)]
-    ):
-        conversation.priority = result.priority
-        if "scenario" not in corrected:
-            conversation.scenario = result.scenario
-    if conversation.language == Language.OTHER and "language" not in corrected:
-        conversation.language = result.language
-
-
-def reply_due(conversation: Conversation) -> datetime | None:
-    """When the unanswered guest message must be answered (the SLA policies
-    of issue #5 replace these per-priority defaults)."""
-    if conversation.waiting_since is None:
-        return None
-    minutes = settings.INBOX_REPLY_SLA_MINUTES[conversation.priority]
-    return conversation.waiting_since + timedelta(minutes=minutes)
-
-
-def message_status_apply(*, source: str, update: StatusUpdate) -> bool:
-    """Move an outbound message's status forward (never back: webhooks come
-    in any order). True when it changed."""
-    account = _account(source, update.account_external_id)
-    message = (
-        Message.objects.select_for_update()
-        .filter(account=account, external_id=update.external_id)
-        .first()
-    )
-    if message is None:
-        raise StatusBeforeMessage(f"{update.status} for unknown message {update.external_id}")
-    new = DeliveryStatus(update.status)
-    if DELIVERY_RANK.get(DeliveryStatus(message.status), -1) >= DELIVERY_RANK[new]:
-        return False
-    message.status = new
-    message.status_at = update.at
-    if update.error:
-        message.error = update.error
-    message.save(update_fields=["status", "status_at", "error"])
-    live.message_status_changed(message)
-    return True
 
 
 # --- outbound -------------------------------------------------------------------------
@@ -475,7 +135,7 @@ def message_send(
         message.save(update_fields=["attachments"])
     from channels_inbox.tasks import message_deliver
 
-    transaction.on_commit(lambda: _enqueue(message_deliver, message.pk))
+    transaction.on_commit(lambda: queueing.enqueue(message_deliver, message.pk))
     return message
 
 
@@ -708,9 +368,7 @@ def conversation_close(
         )
         live.conversation_changed(conversation)
         if agent_id:  # the agent has room for the next one
-            from channels_inbox.tasks import assign_waiting
-
-            transaction.on_commit(lambda: _enqueue(assign_waiting, conversation.property_id))
+            schedule_assignment(conversation.property_id)
     return conversation
 
 
@@ -738,20 +396,6 @@ def conversations_mark_missed(*, now: datetime | None = None) -> int:
                 )
                 count += 1
     return count
-
-
-def inbound_sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> list[int]:
-    """Payloads still pending after a while (worker or Redis down when they
-    came): their ids, to process now."""
-    age = (
-        older_than_seconds if older_than_seconds is not None else settings.INBOX_SWEEP_AFTER_SECONDS
-    )
-    cutoff = timezone.now() - timedelta(seconds=age)
-    return list(
-        InboundPayload.objects.filter(status=PayloadStatus.PENDING, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def messages_stuck_ids(*, older_than_seconds: int = 120) -> list[int]:
@@ -816,9 +460,7 @@ def call_conversation(*, call: Call) -> Conversation | None:
                 channel=ChannelKind.PHONE,
                 subject=f"call:{call.pk}",
             )
-            from channels_inbox.tasks import assign_waiting
-
-            transaction.on_commit(lambda: _enqueue(assign_waiting, call.property_id))
+            schedule_assignment(call.property_id)
         live.conversation_changed(conversation, new_message=True)
     return conversation
 

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from channels_inbox import routing, services
+from channels_inbox import inbound, queueing, routing, services
 from channels_inbox.channels.base import SendError
 from channels_inbox.models import Message
 
 
 @shared_task(acks_late=True)
-def inbound_process(payload_id: int) -> str | None:
-    """One stored webhook body (a few messages at most): a handful of queries
-    per message. The sweeper catches what this never got to run."""
-    payload = services.inbound_process(payload_id=payload_id)
-    return payload.status if payload else None
+def inbound_drain() -> int:
+    """Queued once per burst of webhooks: every pending body, in batches of
+    200 (a fixed dozen queries a batch); gives the worker back after 20 s and
+    queues itself again if more are due."""
+    queueing.release(inbound_drain)
+    taken, more = inbound.inbound_drain()
+    if more:
+        queueing.enqueue_once(inbound_drain)
+    return taken
 
 
 @shared_task
 def inbound_sweep() -> int:
-    """Every minute (beat): process payloads left pending because the worker
-    or Redis was down when they arrived. Small unless there was an outage."""
-    ids = services.inbound_sweep()
-    for payload_id in ids:
-        services.inbound_process(payload_id=payload_id)
-    return len(ids)
+    """Every 30 s (beat): bodies left pending because the worker or Redis was
+    down when they came are drained now. One indexed query when there are none."""
+    if not inbound.inbound_sweep(limit=1):
+        return 0
+    return inbound.inbound_drain()[0]
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -63,7 +66,9 @@ def booking_pull(self) -> int:
 
 @shared_task
 def assign_waiting(property_id: int) -> int:
-    """One hotel's waiting conversations to its online agents: a few queries."""
+    """One hotel's waiting conversations to its online agents: a few queries.
+    Queued once per burst (queueing.enqueue_once)."""
+    queueing.release(assign_waiting, property_id)
     return routing.assign_waiting(property_id=property_id)
 
 
@@ -85,5 +90,5 @@ def messages_resend_stuck() -> int:
     lost with Redis) are queued again; message_deliver is idempotent."""
     ids = services.messages_stuck_ids()
     for message_id in ids:
-        services._enqueue(message_deliver, message_id)
+        queueing.enqueue(message_deliver, message_id)
     return len(ids)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from channels_inbox import services
+from channels_inbox import inbound
 from channels_inbox.channels import webchat
 from channels_inbox.models import (
     ChannelAccount,
@@ -170,11 +170,11 @@ def messages(request, key: str):
         account_key=account.external_id, visitor=visitor, message_id=f"{visitor.pk}:{client_id}",
         text=text, at=timezone.now(),
     )  # fmt: skip
-    payload = services.inbound_store(
+    payload = inbound.inbound_store(
         source=ChannelKind.WEBCHAT, body=json.dumps(body, ensure_ascii=False), account=account
     )
     try:
-        services.inbound_process(payload_id=payload.pk)
+        inbound.inbound_process(payload_id=payload.pk)
     except Exception:  # stored: the queued task or the sweeper processes it later
         logger.exception("web chat message %s kept for later processing", payload.pk)
     if visitor.conversation_id is None:

@@ -2,9 +2,12 @@
 Messenger) calls. Authenticated by the X-Hub-Signature-256 of the body,
 never by a session (hence csrf_exempt).
 
-Each door verifies, stores the raw body and answers at once; a Celery task
-processes it (channels_inbox.services.inbound_process). A body that is not in
-the documented shape is kept as rejected and answered 400, never 500.
+Each door verifies, stores the raw body and answers at once; the drain
+processes it later (channels_inbox.inbound). A body that is not in the
+documented shape is kept as rejected and answered 400, never 500. On
+PostgreSQL under uvicorn the POSTs are answered by channels_inbox.door in
+front of Django, with the same check(); these views serve the rest (the GET
+handshake, SQLite, WSGI, Django's test client).
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from channels_inbox import services
+from channels_inbox import inbound
 from channels_inbox.channels.base import signature_valid
 from channels_inbox.models import ChannelAccount, ChannelKind
 
@@ -60,12 +64,38 @@ def _handshake(request, kinds: Iterable[str]) -> HttpResponse:
     return HttpResponse("Verification failed.", status=403, content_type="text/plain")
 
 
-def _receive(request, *, kinds: list[str], expected_objects: dict[str, str]) -> HttpResponse:
-    body = request.body
-    secrets = [secret for secret, _verify in _credentials(kinds) if secret]
-    if not signature_valid(body, request.headers.get(SIGNATURE_HEADER, ""), secrets):
-        return JsonResponse({"error": f"Missing or wrong {SIGNATURE_HEADER}."}, status=403)
+# The webhook doors: path → (account kinds, the "object" each documents → source).
+DOORS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "/webhooks/whatsapp": (
+        [ChannelKind.WHATSAPP],
+        {"whatsapp_business_account": ChannelKind.WHATSAPP},
+    ),
+    "/webhooks/meta": (
+        [ChannelKind.INSTAGRAM, ChannelKind.MESSENGER],
+        {"instagram": ChannelKind.INSTAGRAM, "page": ChannelKind.MESSENGER},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a door makes of a POST before anything is stored: 403 (not
+    signed by one of our apps: nothing stored), 400 (signed but malformed:
+    kept as rejected with ``error``) or 200 (kept as pending)."""
+
+    status: int
+    source: str
+    text: str = ""
+    error: str = ""
+
+
+def check(body: bytes, signature: str, *, path: str, secrets: Iterable[str]) -> Checked:
+    """The checks of a webhook POST, shared by the Django views and the ASGI
+    fast door (channels_inbox.door)."""
+    kinds, expected_objects = DOORS[path]
     source = kinds[0]
+    if not signature_valid(body, signature, secrets):
+        return Checked(403, source, error=f"Missing or wrong {SIGNATURE_HEADER}.")
     try:
         if len(body) > MAX_BODY_BYTES:
             raise ValueError(f"The body is larger than {MAX_BODY_BYTES} bytes.")
@@ -75,14 +105,27 @@ def _receive(request, *, kinds: list[str], expected_objects: dict[str, str]) -> 
             raise ValueError(f"object: expected one of {sorted(expected_objects)}")
         if not isinstance(data.get("entry"), list):
             raise ValueError("entry: expected a list")
-        source = expected_objects[data["object"]]
     except (ValueError, UnicodeDecodeError) as exc:
-        error = f"Malformed payload: {exc}"
-        services.inbound_store(
-            source=source, body=body[:MAX_BODY_BYTES].decode("utf-8", "replace"), error=error
+        return Checked(
+            400,
+            source,
+            text=body[:MAX_BODY_BYTES].decode("utf-8", "replace"),
+            error=f"Malformed payload: {exc}",
         )
-        return JsonResponse({"error": error}, status=400)
-    payload = services.inbound_store(source=source, body=text)
+    return Checked(200, expected_objects[data["object"]], text=text)
+
+
+def _receive(request, *, path: str) -> HttpResponse:
+    kinds, _objects = DOORS[path]
+    secrets = [secret for secret, _verify in _credentials(kinds) if secret]
+    checked = check(
+        request.body, request.headers.get(SIGNATURE_HEADER, ""), path=path, secrets=secrets
+    )
+    if checked.status == 403:
+        return JsonResponse({"error": checked.error}, status=403)
+    payload = inbound.inbound_store(source=checked.source, body=checked.text, error=checked.error)
+    if checked.error:
+        return JsonResponse({"error": checked.error}, status=400)
     return JsonResponse({"stored": payload.pk})
 
 
@@ -91,12 +134,9 @@ def _receive(request, *, kinds: list[str], expected_objects: dict[str, str]) -> 
 def whatsapp(request):
     """``/webhooks/whatsapp``: the callback URL of the WhatsApp product of the
     hotel's Meta app."""
-    kinds = [ChannelKind.WHATSAPP]
     if request.method == "GET":
-        return _handshake(request, kinds)
-    return _receive(
-        request, kinds=kinds, expected_objects={"whatsapp_business_account": ChannelKind.WHATSAPP}
-    )
+        return _handshake(request, DOORS["/webhooks/whatsapp"][0])
+    return _receive(request, path="/webhooks/whatsapp")
 
 
 @csrf_exempt
@@ -104,11 +144,6 @@ def whatsapp(request):
 def meta(request):
     """``/webhooks/meta``: the callback URL of the Instagram and Messenger
     (page) products of the hotel's Meta app."""
-    kinds = [ChannelKind.INSTAGRAM, ChannelKind.MESSENGER]
     if request.method == "GET":
-        return _handshake(request, kinds)
-    return _receive(
-        request,
-        kinds=kinds,
-        expected_objects={"instagram": ChannelKind.INSTAGRAM, "page": ChannelKind.MESSENGER},
-    )
+        return _handshake(request, DOORS["/webhooks/meta"][0])
+    return _receive(request, path="/webhooks/meta")

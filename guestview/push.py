@@ -48,6 +48,23 @@ def publish_to_property(property_id: int, *, event: str, html: str) -> bool:
     return _publish(property_channel(property_id), event=event, html=html, event_id=None)
 
 
+def publish_many_to_properties(events: list[tuple[int, str, str]]) -> bool:
+    """Several (property id, event, html) in one round trip (a batch of
+    inbound messages touches many conversations)."""
+    if not events:
+        return True
+    try:
+        pipe = _redis().pipeline(transaction=False)
+        for property_id, event, html in events:
+            message = json.dumps({"event": event, "id": None, "html": html})
+            pipe.publish(property_channel(property_id), message)
+        pipe.execute()
+    except redis.RedisError:
+        logger.warning("push of %d events failed; pages re-read", len(events), exc_info=True)
+        return False
+    return True
+
+
 def _publish(channel: str, *, event: str, html: str, event_id: int | None) -> bool:
     message = json.dumps({"event": event, "id": event_id, "html": html})
     try:

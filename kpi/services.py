@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
 
 from guestview.models import AgentProfile, Property
 from kpi.models import EventKind, KpiEvent
+
+
+@dataclass(frozen=True)
+class KpiFact:
+    kind: str
+    at: datetime
+    property: Property | int
+    subject: str
+    channel: str = ""
+    agent: AgentProfile | int | None = None
+    seconds: float | None = None
+
+    def row(self) -> list:
+        if self.kind not in EventKind.values:
+            raise ValueError(f"unknown KPI event {self.kind!r}")
+        prop = self.property if isinstance(self.property, int) else self.property.pk
+        agent = self.agent.pk if isinstance(self.agent, AgentProfile) else self.agent
+        seconds = None if self.seconds is None else max(0, round(self.seconds))
+        return [self.kind, self.at, prop, self.channel, agent, self.subject, seconds]
+
+
+def kpi_events_record(facts: Iterable[KpiFact]) -> int:
+    """Append events; recording the same (kind, subject) again is a no-op (a
+    retried task must not count a first response twice). How many were new."""
+    rows = [fact.row() for fact in facts]
+    if not rows:
+        return 0
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, CURRENT_TIMESTAMP)"] * len(rows))
+    # One statement, no savepoint: ON CONFLICT DO NOTHING on both databases.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {KpiEvent._meta.db_table} "  # noqa: S608
+            "(kind, at, property_id, channel, agent_id, subject, seconds, created_at) "
+            f"VALUES {values} ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
+            [value for row in rows for value in row],
+        )
+        return len(cursor.fetchall())
 
 
 def kpi_event_record(
@@ -20,27 +59,9 @@ def kpi_event_record(
     agent: AgentProfile | int | None = None,
     seconds: float | None = None,
 ) -> bool:
-    """Append one event; recording the same (kind, subject) again is a no-op
-    (a retried task must not count a first response twice). True if written."""
-    if kind not in EventKind.values:
-        raise ValueError(f"unknown KPI event {kind!r}")
-    property_id = property if isinstance(property, int) else property.pk
-    agent_id = agent.pk if isinstance(agent, AgentProfile) else agent
-    # One statement, no savepoint: ON CONFLICT DO NOTHING on both databases.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {KpiEvent._meta.db_table} "  # noqa: S608
-            "(kind, at, property_id, channel, agent_id, subject, seconds, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, CURRENT_TIMESTAMP) "
-            "ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
-            [
-                kind,
-                at,
-                property_id,
-                channel,
-                agent_id,
-                subject,
-                None if seconds is None else max(0, round(seconds)),
-            ],
-        )
-        return cursor.fetchone() is not None
+    """Append one event (see kpi_events_record). True if it was new."""
+    fact = KpiFact(
+        kind=kind, at=at, property=property, subject=subject, channel=channel, agent=agent,
+        seconds=seconds,
+    )  # fmt: skip
+    return kpi_events_record([fact]) == 1

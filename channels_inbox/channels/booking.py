@@ -68,7 +68,7 @@ def _request(method: str, url: str, account, **kwargs) -> dict:
 def pull(account) -> int:
     """Move the machine account's queued messages into the inbox: store each
     body, then confirm it. Returns how many messages were pulled."""
-    from channels_inbox import services
+    from channels_inbox import inbound
 
     pulled = 0
     for _round in range(MAX_ROUNDS):
@@ -77,7 +77,7 @@ def pull(account) -> int:
         if not messages:
             break
         with transaction.atomic():
-            services.inbound_store(
+            inbound.inbound_store(
                 source="booking", body=json.dumps(answer, ensure_ascii=False), account=account
             )
         # Stored and committed: now Booking.com may forget them.

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from channels_inbox import services
+from channels_inbox import inbound, services
 from channels_inbox.channels import booking
 from channels_inbox.channels.base import SendError
 from channels_inbox.models import (
@@ -66,7 +66,7 @@ def test_it_stores_the_messages_then_confirms_them(booking_account):
 def test_processing_opens_the_reservations_conversation(booking_account):
     mock_queue(respx, LATEST, EMPTY)
     booking.pull(booking_account)
-    services.inbound_process(payload_id=InboundPayload.objects.get().pk)
+    inbound.inbound_process(payload_id=InboundPayload.objects.get().pk)
     conversation = Conversation.objects.get()
     assert conversation.channel == "booking"
     assert conversation.contact_key == "booking:3812391309"
@@ -84,7 +84,7 @@ def test_a_message_delivered_again_is_one_message(booking_account):
     booking.pull(booking_account)
     booking.pull(booking_account)
     for payload in InboundPayload.objects.all():
-        services.inbound_process(payload_id=payload.pk)
+        inbound.inbound_process(payload_id=payload.pk)
     assert Message.objects.count() == 2
     assert InboundPayload.objects.filter(status=PayloadStatus.PROCESSED).count() == 2
 
@@ -101,11 +101,11 @@ def test_an_unreachable_api_stores_and_confirms_nothing(booking_account):
 
 
 def test_a_body_of_another_shape_is_rejected(booking_account):
-    payload = services.inbound_store(
+    payload = inbound.inbound_store(
         source="booking", body=json.dumps({"data": {"messages": [{"content": "hi"}]}}),
         account=booking_account,
     )  # fmt: skip
-    services.inbound_process(payload_id=payload.pk)
+    inbound.inbound_process(payload_id=payload.pk)
     payload.refresh_from_db()
     assert payload.status == PayloadStatus.REJECTED
     assert "data.messages[0].message_id is missing" in payload.error
@@ -115,7 +115,7 @@ def test_a_body_of_another_shape_is_rejected(booking_account):
 def test_a_reply_is_posted_into_the_reservations_conversation(booking_account, alice):
     mock_queue(respx, LATEST, EMPTY)
     booking.pull(booking_account)
-    services.inbound_process(payload_id=InboundPayload.objects.get().pk)
+    inbound.inbound_process(payload_id=InboundPayload.objects.get().pk)
     conversation = Conversation.objects.get()
     url = f"{API}/messaging/properties/2098153/conversations/{conversation.external_thread_id}"
     route = respx.post(url).mock(

@@ -10,7 +10,7 @@ import respx
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from channels_inbox import services
+from channels_inbox import inbound, services
 from channels_inbox.channels.base import SendError
 from channels_inbox.models import (
     CannedReply,
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def wa_conversation(client, wa_account):
     raw, headers = mp.signed(mp.wa_text("Merhaba, 3 gece için fiyat alabilir miyim?"))
     stored = client.post("/webhooks/whatsapp", raw, content_type="application/json", **headers)
-    services.inbound_process(payload_id=stored.json()["stored"])
+    inbound.inbound_process(payload_id=stored.json()["stored"])
     return Conversation.objects.get()
 
 
@@ -159,7 +159,7 @@ def test_a_timeout_is_retried(wa_conversation, alice):
 def test_an_instagram_reply_uses_the_send_api(client, ig_account, alice):
     raw, headers = mp.signed(mp.instagram_text("Hi, is the spa open in winter?"))
     stored = client.post("/webhooks/meta", raw, content_type="application/json", **headers)
-    services.inbound_process(payload_id=stored.json()["stored"])
+    inbound.inbound_process(payload_id=stored.json()["stored"])
     conversation = Conversation.objects.get()
     route = respx.post(f"{GRAPH}/{mp.IG_ACCOUNT_ID}/messages").mock(
         return_value=httpx.Response(

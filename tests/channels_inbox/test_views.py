@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from channels_inbox import routing, services
+from channels_inbox import inbound, routing, services
 from channels_inbox.channels.base import InboundMessage
 from channels_inbox.models import Conversation, Direction, Message, TriageCorrection
 from guestview.models import Pbx, PbxKind, PropertyNumber
@@ -15,7 +15,7 @@ def guest_writes(account, text, *, key="+905321234567", name="Ahmet Yılmaz", n=
     n[0] += 1
     from django.utils import timezone
 
-    services.message_receive(
+    inbound.message_receive(
         source=account.kind,
         incoming=InboundMessage(
             external_id=f"wamid.view-{n[0]}",

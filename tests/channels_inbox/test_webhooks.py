@@ -2,10 +2,12 @@
 stored bodies into conversations. HTTP to Meta is not involved here."""
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 
-from channels_inbox import services
+from channels_inbox import inbound
 from channels_inbox.models import (
     Conversation,
     DeliveryStatus,
@@ -35,7 +37,7 @@ def deliver(client, body, url=WA_URL):
     """Post a signed body and process what was stored, as the worker would."""
     response = post(client, url, body)
     assert response.status_code == 200, response.content
-    return services.inbound_process(payload_id=response.json()["stored"])
+    return inbound.inbound_process(payload_id=response.json()["stored"])
 
 
 # --- the door ------------------------------------------------------------------------
@@ -261,13 +263,25 @@ def test_a_status_before_its_message_waits_for_the_sweeper(client, wa_account):
     deliver(client, mp.wa_text("Merhaba"))
     early = deliver(client, mp.wa_status("wamid.LATE", "delivered"))
     assert early.status == PayloadStatus.PENDING
+    assert early.retry_at > early.received_at  # not taken again at once
+    assert inbound.inbound_sweep(older_than_seconds=0) == []
     _sent_message(Conversation.objects.get(), "wamid.LATE")
-    InboundPayload.objects.filter(pk=early.pk).update(
-        received_at=early.received_at.replace(year=2000)
-    )
-    for payload_id in services.inbound_sweep():
-        services.inbound_process(payload_id=payload_id)
+    with time_machine.travel(early.retry_at + timedelta(seconds=1)):
+        assert inbound.inbound_sweep() == [early.pk]
+        inbound.inbound_drain()
+    early.refresh_from_db()
+    assert early.status == PayloadStatus.PROCESSED
     assert Message.objects.get(external_id="wamid.LATE").status == DeliveryStatus.DELIVERED
+
+
+def test_a_status_that_never_finds_its_message_fails_after_five_attempts(client, wa_account):
+    early = deliver(client, mp.wa_status("wamid.NEVER", "delivered"))
+    for _attempt in range(4):
+        with time_machine.travel(early.retry_at + timedelta(seconds=1)):
+            inbound.inbound_drain()
+        early.refresh_from_db()
+    assert early.status == PayloadStatus.FAILED
+    assert early.attempts == 5 and "wamid.NEVER" in early.error
 
 
 # --- Instagram and Messenger ------------------------------------------------------------
