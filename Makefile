@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench-seed bench-screenpop clean
+.PHONY: demo test lint format bench-seed bench-screenpop bench-ingest clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -42,6 +42,10 @@ bench-seed: $(BIN)/.installed
 # Replays 2,000 ringing events on a 1M-guest PostgreSQL database (seeded once).
 bench-screenpop: $(BIN)/.installed
 	$(BIN)/python bench/screenpop.py
+
+# 20,000 signed WhatsApp webhooks against uvicorn on PostgreSQL; then one worker processes them.
+bench-ingest: $(BIN)/.installed
+	$(BIN)/python bench/ingest.py
 
 clean:
 	-$(BIN)/python -m config.embedded_redis stop

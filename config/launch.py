@@ -68,7 +68,7 @@ def main() -> int:
     py = sys.executable
     commands = {
         "web": [py, "-m", "uvicorn", "config.asgi:application", "--host", args.host,
-                "--port", str(args.port), "--no-access-log", "--lifespan", "off",
+                "--port", str(args.port), "--no-access-log", "--lifespan", "on",
                 # Open SSE streams must not hold up Ctrl-C.
                 "--timeout-graceful-shutdown", "2"],
         "worker": [py, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",

@@ -175,6 +175,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Istanbul"
+# Several deployments (or a benchmark) on one Redis each take their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 
 CACHES = {
@@ -257,6 +259,8 @@ WHATSAPP_SERVICE_WINDOW = dt.timedelta(hours=24)
 # A stored webhook still pending after this long is picked up by the sweeper
 # (the worker or Redis was down when it arrived).
 INBOX_SWEEP_AFTER_SECONDS = env_int("INBOX_SWEEP_AFTER_SECONDS", 30)
+# PostgreSQL connections of the webhook door (channels_inbox.door), per web process.
+WEBHOOK_DOOR_POOL_SIZE = env_int("WEBHOOK_DOOR_POOL_SIZE", 8)
 # Reply targets in minutes per priority until the SLA policies of leads/
 # (issue #5) take over; messages count from the guest's unanswered message.
 INBOX_REPLY_SLA_MINUTES = {"critical": 5, "high": 15, "medium": 60, "low": 240}

@@ -154,10 +154,12 @@ def asgi_live_server(transactional_db, settings):
     import uvicorn
     from django.core.handlers.asgi import ASGIHandler
 
+    from channels_inbox.door import WebhookDoor
+
     # Tests run with DEBUG off and no collectstatic: let WhiteNoise serve from
     # the finders, as in development. A fresh handler picks the setting up.
     settings.WHITENOISE_USE_FINDERS = True
-    application = ASGIHandler()
+    application = WebhookDoor(ASGIHandler())  # as config.asgi serves it
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -167,7 +169,7 @@ def asgi_live_server(transactional_db, settings):
             application,
             host="127.0.0.1",
             port=port,
-            lifespan="off",
+            lifespan="on",  # the door closes its pool at shutdown
             log_level="warning",
             timeout_graceful_shutdown=1,
         )
