@@ -267,6 +267,18 @@ INBOX_REPLY_SLA_MINUTES = {"critical": 5, "high": 15, "medium": 60, "low": 240}
 # Web chat: messages a visitor may send per minute (per visitor and per IP).
 WEBCHAT_RATE_PER_MINUTE = env_int("WEBCHAT_RATE_PER_MINUTE", 20)
 
+# --- KVKK / İYS (consent) ----------------------------------------------------
+# İYS (İleti Yönetim Sistemi) API; an empty base URL turns the sync off (the
+# 3-business-day deadlines and overdue alerts still run).
+IYS_BASE_URL = env_str("IYS_BASE_URL", "")
+IYS_USERNAME = env_str("IYS_USERNAME", "")
+IYS_PASSWORD = env_str("IYS_PASSWORD", "")
+IYS_CODE = env_str("IYS_CODE", "")
+IYS_BRAND_CODE = env_str("IYS_BRAND_CODE", "")
+IYS_TIMEOUT = float(env_int("IYS_TIMEOUT_SECONDS", 10))
+# Consent taken outside İYS must reach it within this many business days.
+IYS_DEADLINE_BUSINESS_DAYS = 3
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

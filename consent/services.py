@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consent.guardrails import Finding, scan_note
 from consent.models import ConsentRecord, ConsentType, RecipientType
 from guestview.identity import normalize_email, normalize_phone
 from guestview.models import Guest
@@ -69,3 +70,47 @@ def consent_record(
     record.full_clean()
     record.save()
     return record
+
+
+class NoteRefused(ValidationError):
+    """A free text the guardrail refused: which category, where, and what to
+    do instead. It carries the findings (for the form to mark the spans),
+    never the text: a refused note is stored nowhere, logged nowhere."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        seen: dict[str, list[Finding]] = {}
+        for finding in findings:
+            seen.setdefault(finding.category, []).append(finding)
+        messages = []
+        for found in seen.values():
+            where = ", ".join(f"{f.start + 1}–{f.end}" for f in found)
+            messages.append(
+                _("Not saved: %(what)s at characters %(where)s. %(hint)s")
+                % {"what": found[0].label, "where": where, "hint": found[0].hint}
+            )
+        super().__init__(messages, code="kvkk")
+
+
+def note_guard(text: str) -> str:
+    """Every free text an agent writes goes through here before it is stored
+    (guest notes, lead notes, conversation notes, call summaries): the text,
+    or NoteRefused naming each KVKK finding."""
+    findings = scan_note(text)
+    if findings:
+        raise NoteRefused(findings)
+    return text
+
+
+def note_marked(text: str, findings: list[Finding]) -> list[tuple[str, str]]:
+    """The text cut into (piece, category or "") for a form to show the
+    agent where the refused parts are."""
+    pieces, at = [], 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start > at:
+            pieces.append((text[at : finding.start], ""))
+        pieces.append((text[max(at, finding.start) : finding.end], finding.category))
+        at = max(at, finding.end)
+    if at < len(text):
+        pieces.append((text[at:], ""))
+    return pieces

@@ -14,6 +14,7 @@ from guestview.models import (
     Chain,
     ContactPoint,
     Guest,
+    Holiday,
     Pbx,
     Preference,
     Property,
@@ -201,3 +202,14 @@ class RejectedCallEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Turkey's holidays are loaded for the coming years (manage.py
+    holidays_load); fix a date here if the government moves one."""
+
+    list_display = ["date", "name", "off_from", "property"]
+    list_filter = ["property"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

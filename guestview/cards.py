@@ -72,3 +72,10 @@ def publish_call_state(call: Call) -> None:
             event=f"callstate-{call.pk}",
             html=render_call_state(call, pop.agent.ui_language),
         )
+
+
+def alert_toast(alert) -> str:
+    """The toast an alert shows on a console, in its recipient's language."""
+    language = getattr(getattr(alert.recipient, "agent_profile", None), "ui_language", "tr")
+    with translation.override(language):
+        return render_to_string("guestview/alert_toast.html", {"alert": alert})

@@ -1,7 +1,7 @@
 """What the console's top bar needs on every page."""
 
 from guestview.models import AgentProfile, AgentStatus
-from guestview.selectors import user_roles
+from guestview.selectors import alerts_for_user, user_roles
 
 
 def console(request):
@@ -16,4 +16,6 @@ def console(request):
         "agent_profile": profile,
         "agent_statuses": AgentStatus.choices,
         "user_roles": user_roles(user),
+        # One indexed count (alert_unread_idx) on every page: the bell.
+        "unread_alerts": alerts_for_user(user).filter(read_at__isnull=True).count,
     }

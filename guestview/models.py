@@ -619,3 +619,94 @@ class GuestNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Holiday(models.Model):
+    """A public holiday: no business day, or from ``off_from`` on (an arife,
+    the eve of a bayram, is off from 13:00). Turkish public holidays are
+    loaded for the coming years (``manage.py holidays_load``, run by a
+    migration) and editable in the admin; a row with a property is that
+    hotel's own (a local festival), one without is for every hotel.
+    Read by guestview.calendar (SLA business hours, İYS's 3 business days)."""
+
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+    property = models.ForeignKey(
+        Property,
+        verbose_name=_("property"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        help_text=_("Empty: every hotel (a national holiday)."),
+    )
+    off_from = models.TimeField(
+        _("off from"), null=True, blank=True, help_text=_("Empty: the whole day is off.")
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "property"],
+                name="holiday_once_per_day",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.name}"
+
+
+class AlertKind(models.TextChoices):
+    SLA_WARNING = "sla_warning", _("Deadline near")
+    SLA_BREACH = "sla_breach", _("Deadline missed")
+    ESCALATION = "escalation", _("Escalated to you")
+    FOLLOW_UP = "follow_up", _("Follow-up due")
+    OPTION_EXPIRING = "option_expiring", _("Option expires soon")
+    OPTION_EXPIRED = "option_expired", _("Option expired")
+    IYS_OVERDUE = "iys_overdue", _("Consent not yet in İYS")
+    CONSENT_REFUSED = "consent_refused", _("Sending refused: no consent")
+
+
+class Alert(models.Model):
+    """Something a person at the console must see: pushed live to their open
+    consoles and kept here until read (guestview.services.alert_send)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    property = models.ForeignKey(
+        Property, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # What it is about ("lead:12:first_response"), so one event alerts once.
+    subject = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="alert_unread_idx",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject"],
+                condition=~models.Q(subject=""),
+                name="alert_once_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

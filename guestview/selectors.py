@@ -8,6 +8,7 @@ its existence is not disclosed either.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from guestview.identity import fold_name, normalize_email, normalize_phone
 from guestview.models import (
     AgentProfile,
     AgentStatus,
+    Alert,
     Call,
     CallOutcome,
     ContactKind,
@@ -452,3 +454,27 @@ def guest_timeline(guest: Guest) -> list[tuple[datetime, str, object]]:
         entries.append((note.created_at, "note", note))
     entries.sort(key=lambda e: e[0], reverse=True)
     return entries
+
+
+def alerts_for_user(user: AbstractBaseUser) -> QuerySet[Alert]:
+    """A person's own alerts, newest first (nobody reads another's)."""
+    return Alert.objects.filter(recipient=user)
+
+
+def staff_of_property(property_id: int, *, roles: Iterable[str]) -> list[AbstractBaseUser]:
+    """Active people with one of ``roles`` who serve the hotel (the admin
+    group serves every hotel, see properties_for_user)."""
+    from django.contrib.auth import get_user_model
+
+    served = get_users_with_perms(
+        Property(pk=property_id), only_with_perms_in=["serve_property"], with_group_users=True
+    )
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=served.values("pk"), is_active=True, groups__name__in=list(roles))
+        .distinct()
+    )
+
+
+def supervisors_of_property(property_id: int) -> list[AbstractBaseUser]:
+    return staff_of_property(property_id, roles=[Role.SUPERVISOR])

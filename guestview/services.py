@@ -16,13 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from guestview import selectors
+from guestview import push, selectors
 from guestview.cti.events import CallEventIn
 from guestview.identity import normalize_email, normalize_phone
 from guestview.models import (
     AgentLanguage,
     AgentProfile,
     AgentStatus,
+    Alert,
+    AlertKind,
     Call,
     CallDirection,
     CallEvent,
@@ -32,6 +34,7 @@ from guestview.models import (
     ContactPoint,
     Guest,
     GuestNote,
+    Holiday,
     Language,
     NextStep,
     NoteKind,
@@ -414,13 +417,16 @@ def agent_ui_language_set(*, agent: AgentProfile, language: str) -> None:
 
 
 def note_text_check(text: str) -> str:
-    """Every free text an agent writes (guest notes, conversation notes, call
-    summaries) passes here before it is stored: the KVKK guardrail of issue
-    #6 hooks in here. Returns the text to store, or ValidationError."""
+    """Every free text an agent writes (guest notes, conversation notes, lead
+    notes, call summaries) passes here before it is stored: empty is refused,
+    and so is anything the KVKK guardrail finds (consent.services.NoteRefused,
+    which names the category and where). Returns the text to store."""
+    from consent.services import note_guard
+
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("The note is empty."))
-    return text
+    return note_guard(text)
 
 
 def guest_note_add(
@@ -523,3 +529,76 @@ def call_journal_record(
         if call.ended_at or outcome in (CallOutcome.MISSED, CallOutcome.NOT_ANSWERED):
             _call_to_inbox(call)
     return CallEventResult(call=call, duplicate=False)
+
+
+def holidays_load(*, years: Iterable[int]) -> int:
+    """Add Turkey's national holidays of these years (guestview.calendar);
+    rows already there, perhaps edited by an admin, are kept. How many were
+    added."""
+    from guestview.calendar import turkish_public_holidays
+
+    existing = set(Holiday.objects.filter(property__isnull=True).values_list("date", flat=True))
+    new = [
+        Holiday(date=date, name=name[:120], off_from=off_from)
+        for date, name, off_from in turkish_public_holidays(years)
+        if date not in existing
+    ]
+    Holiday.objects.bulk_create(new)
+    return len(new)
+
+
+def alert_send(
+    *,
+    users: Iterable[AbstractBaseUser],
+    kind: str,
+    title: str,
+    url: str = "",
+    property_id: int | None = None,
+    subject: str = "",
+) -> list[Alert]:
+    """Tell these people at once (a toast on their open consoles, after
+    commit) and keep it in their alerts until read. With a ``subject`` one
+    event alerts a person once however often it is sent (a rescan, a retried
+    task). The alerts that were new."""
+    if kind not in AlertKind.values:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    users = list({u.pk: u for u in users}.values())
+    if not users:
+        return []
+    fresh = [
+        Alert(recipient=u, property_id=property_id, kind=kind, title=title[:200], url=url,
+              subject=subject)
+        for u in users
+    ]  # fmt: skip
+    if subject:
+        already = set(
+            Alert.objects.filter(kind=kind, subject=subject, recipient__in=users).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        fresh = [a for a in fresh if a.recipient_id not in already]
+    Alert.objects.bulk_create(fresh, ignore_conflicts=bool(subject))
+    profiles = dict(
+        AgentProfile.objects.filter(user__in=[a.recipient_id for a in fresh]).values_list(
+            "user_id", "pk"
+        )
+    )
+
+    def publish() -> None:
+        from guestview import cards
+
+        for alert in fresh:
+            if alert.recipient_id in profiles:
+                push.publish(
+                    profiles[alert.recipient_id], event="alert", html=cards.alert_toast(alert)
+                )
+
+    transaction.on_commit(publish, robust=True)
+    return fresh
+
+
+def alerts_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    alerts = Alert.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        alerts = alerts.filter(pk__in=list(ids))
+    return alerts.update(read_at=timezone.now())

@@ -19,4 +19,6 @@ urlpatterns = [
     path("pops/<int:pk>/dismiss/", views.screenpop_dismiss, name="screenpop_dismiss"),
     path("me/status/", views.agent_status_set, name="agent_status_set"),
     path("me/stream/", views.screenpop_stream, name="screenpop_stream"),
+    path("me/alerts/", views.alerts, name="alerts"),
+    path("me/alerts/read/", views.alerts_read, name="alerts_read"),
 ]

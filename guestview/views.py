@@ -5,6 +5,7 @@ import redis
 import redis.asyncio
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from consent.services import NoteRefused, note_marked
 from guestview import cards, push, selectors, services
 from guestview.forms import AgentStatusForm, GuestSearchForm, NewCallerForm, NoteForm
 from guestview.models import AgentProfile, ScreenPop
@@ -198,11 +200,19 @@ def guest_note_create(request, pk: int):
                 call=call,
             )
             context["saved"] = True
+        except NoteRefused as exc:
+            # Shown back to its author to fix, marked; stored and logged nowhere.
+            text = form.cleaned_data["text"].strip()
+            context["note_error"], status = " ".join(exc.messages), 400
+            context["note_draft"] = text
+            context["note_marked"] = note_marked(text, exc.findings)
         except ValidationError as exc:
             context["note_error"], status = " ".join(exc.messages), 400
     else:
         context["note_error"], status = _("Write the note before saving."), 400
     if not request.htmx:
+        if status != 200:
+            messages.error(request, context["note_error"])
         return redirect("guestview:guest_detail", pk=guest.pk)
     return render(request, "guestview/card.html#action", context, status=status)
 
@@ -318,3 +328,19 @@ async def _screenpop_events(
         with contextlib.suppress(redis.RedisError):
             await pubsub.aclose()
             await client.aclose()
+
+
+@require_GET
+@login_required
+def alerts(request):
+    """My alerts: deadlines, escalations, options, consents; newest first."""
+    page = Paginator(selectors.alerts_for_user(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "guestview/alerts.html", {"page": page})
+
+
+@require_POST
+@login_required
+def alerts_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.alerts_mark_read(user=request.user, ids=ids)
+    return redirect("guestview:alerts")

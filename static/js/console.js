@@ -33,3 +33,16 @@ document.addEventListener("change", (event) => {
   if (option && option.dataset.text && box) { box.value = option.dataset.text; box.focus(); }
   select.value = "";
 });
+// Toasts fade after a while; the alert stays under the bell until read.
+document.addEventListener("htmx:sseMessage", (event) => {
+  if (event.detail.type !== "alert") return;
+  const toast = document.querySelector("#toasts .toast");
+  const bell = document.querySelector(".bell");
+  if (bell) {
+    bell.classList.add("has-unread");
+    let count = bell.querySelector(".count");
+    if (!count) { count = document.createElement("b"); count.className = "count"; count.textContent = "0"; bell.append(count); }
+    count.textContent = String(Number(count.textContent) + 1);
+  }
+  if (toast) setTimeout(() => toast.remove(), 12000);
+});

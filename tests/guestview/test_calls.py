@@ -847,9 +847,9 @@ def test_it_lists_missed_calls_in_constant_queries(
         ring(pbx, call_id=f"missed-{n}")
         end(pbx, f"missed-{n}")
 
-    # session, user, agent profile, roles (menu), the pops with their calls, guests and
-    # hotels; then presence: last_seen_at and the session (in a savepoint)
-    with django_assert_num_queries(9):
+    # session, user, agent profile, roles (menu), unread alerts (bell), the pops with
+    # their calls, guests and hotels; then presence: last_seen_at and the session
+    with django_assert_num_queries(10):
         response = alice_client.get(reverse("guestview:missed_calls"))
     assert len(response.context["pops"]) == missed
 

@@ -229,10 +229,11 @@ def test_it_redirects_anonymous_users_to_login(client, ahmet):
 #   5 the ids of the properties in scope (cached on request.user for the request),
 #   6 the result count (Paginator), 7 the page of guests,
 #   8 one prefetch of all their contact points (not one query per guest),
-#   9 the property <select> choices, 10-11 the top bar: agent profile and role groups.
+#   9 the property <select> choices, 10-12 the top bar: agent profile, role groups,
+#   unread alerts.
 # The property of each guest comes with select_related. More queries for 25 results
 # than for 3 would be an N+1; fewer would mean something stopped being shown.
-SEARCH_QUERIES = 11
+SEARCH_QUERIES = 12
 
 
 @pytest.mark.parametrize("matches", [3, 25])

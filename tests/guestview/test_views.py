@@ -190,10 +190,11 @@ def test_it_creates_the_profile_of_a_user_switching_status_the_first_time(client
 
 # session, user, permissions (2), property scope, the guest with its property,
 # then the card: contact points, stays, preferences,
-# consent state, open notes (5); top bar (2). However long the history.
-DETAIL_QUERIES = 13
-# Request scaffolding (5), the guest, conversations, calls, stays, notes, top bar (2).
-TIMELINE_QUERIES = 12
+# consent state, open notes (5); top bar (3: profile, roles, unread alerts).
+# However long the history.
+DETAIL_QUERIES = 14
+# Request scaffolding (5), the guest, conversations, calls, stays, notes, top bar (3).
+TIMELINE_QUERIES = 13
 
 
 def test_it_shows_the_guest_detail_in_a_constant_number_of_queries(
