@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from consent import services
-from consent.models import ConsentRecord
+from consent.models import IYS_SOURCES, ConsentRecord, IysRequest, IysRequestItem, PulledChange
 from guestview import selectors as guestview_selectors
 from guestview.identity import normalize_phone
+from guestview.models import Role
 
 _ADD_FIELDS = [
     "guest",
@@ -16,13 +19,29 @@ _ADD_FIELDS = [
     "consent_date",
     "note",
 ]
-_ALL_FIELDS = [*_ADD_FIELDS, "recorded_at", "recorded_by", "iys_synced_at"]
+_IYS_FIELDS = [
+    "iys_state",
+    "iys_due_at",
+    "iys_synced_at",
+    "iys_error_code",
+    "iys_error_message",
+    "iys_request",
+]
+_ALL_FIELDS = [*_ADD_FIELDS, "recorded_at", "recorded_by", *_IYS_FIELDS]
 
 
 class ConsentRecordForm(forms.ModelForm):
     class Meta:
         model = ConsentRecord
         fields = _ADD_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # İYS's own sources are written by the İYS pull, never by a person.
+        if "source" in self.fields:  # the add form; the change view is read-only
+            self.fields["source"].choices = [
+                choice for choice in self.fields["source"].choices if choice[0] not in IYS_SOURCES
+            ]
 
     def clean(self):
         cleaned = super().clean()
@@ -36,7 +55,8 @@ class ConsentRecordForm(forms.ModelForm):
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
     """Consent history is read here and added to; it is never changed or
-    deleted (a change of mind is a new record)."""
+    deleted (a change of mind is a new record). Only its İYS state moves, by
+    the sync, or back in line with the "send again" action."""
 
     form = ConsentRecordForm
     list_display = [
@@ -47,13 +67,16 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         "source",
         "consent_date",
         "recorded_by",
-        "iys_synced_at",
+        "iys_state",
+        "iys_due_at",
+        "iys_error_code",
     ]
-    list_filter = ["type", "status", "source"]
+    list_filter = ["iys_state", "type", "status", "source"]
     search_fields = ["recipient"]
     list_select_related = ["guest", "recorded_by"]
     raw_id_fields = ["guest"]
     show_full_result_count = False
+    actions = ["send_again_to_iys"]
 
     def get_queryset(self, request):
         return (
@@ -83,6 +106,23 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_send_again_permission(self, request):
+        return self.has_add_permission(request)
+
+    @admin.action(description=_("Send again to İYS (refused ones)"), permissions=["send_again"])
+    def send_again_to_iys(self, request, queryset):
+        count = services.iys_send_again(records=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d consent will be sent to İYS again.",
+                "%(count)d consents will be sent to İYS again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
     def save_model(self, request, obj, form, change):
         # Only adds get here (no change permission). The form has validated and
         # normalized; the write itself goes through the service like any other.
@@ -100,3 +140,79 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         # The admin logs and redirects with the object it holds.
         obj.pk = record.pk
         obj._state.adding = False
+
+
+class _IysLogAdmin(admin.ModelAdmin):
+    """The sync's own bookkeeping: read-only, and for admins only, because
+    it spans every hotel (İYS knows the brand, not the hotel)."""
+
+    def has_view_permission(self, request, obj=None):
+        roles = guestview_selectors.user_roles(request.user)
+        return Role.ADMIN in roles and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IysRequestItemInline(admin.TabularInline):
+    model = IysRequestItem
+    fields = ["index", "record", "outcome", "error_code", "error_message", "transaction_id"]
+    readonly_fields = fields
+    ordering = ["index"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IysRequest)
+class IysRequestAdmin(_IysLogAdmin):
+    list_display = [
+        "__str__",
+        "created_at",
+        "submitted_at",
+        "item_count",
+        "polls",
+        "next_poll_at",
+        "done_at",
+        "error",
+    ]
+    search_fields = ["request_id"]
+    inlines = [IysRequestItemInline]
+    show_full_result_count = False
+
+
+@admin.register(PulledChange)
+class PulledChangeAdmin(_IysLogAdmin):
+    list_display = [
+        "pulled_at",
+        "recipient",
+        "type",
+        "status",
+        "source",
+        "consent_date",
+        "guests_matched",
+        "error",
+    ]
+    list_filter = ["type", "status", "source"]
+    search_fields = ["recipient", "transaction_id"]
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        phone = normalize_phone(search_term)
+        if phone is not None:
+            return queryset.filter(recipient=phone), False
+        return super().get_search_results(request, queryset, search_term)

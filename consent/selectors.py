@@ -9,15 +9,28 @@ property scope of their own.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import ConsentRecord, ConsentSource, ConsentStatus, ConsentType
+from consent.iys import IysSettings
+from consent.models import (
+    IYS_TIMEZONE,
+    ConsentRecord,
+    ConsentSource,
+    ConsentStatus,
+    ConsentType,
+    IysPullCursor,
+    IysRequest,
+    IysState,
+)
+from guestview.identity import format_phone
 from guestview.models import Guest
 
 # Newest first. The selectors below and the index consent_latest_per_type_idx
@@ -135,3 +148,110 @@ def consent_states_for_guests(guest_ids: Iterable[int]) -> dict[int, ConsentStat
 def consent_history_for_guest(guest: Guest) -> QuerySet[ConsentRecord]:
     """Every consent record of ``guest``, newest first, with who recorded it."""
     return guest.consent_records.select_related("recorded_by").order_by(*NEWEST_FIRST)
+
+
+# --- İYS sync ------------------------------------------------------------------------
+
+# The lists of the supervisors' page (consent.views.iys_status), by ?show=.
+IYS_SHOW = ("", "overdue", "today", "waiting", "failed")
+
+
+def _end_of_day(now: dt.datetime) -> dt.datetime:
+    local = now.astimezone(IYS_TIMEZONE)
+    return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=IYS_TIMEZONE)
+
+
+def _show_filter(show: str, now: dt.datetime) -> Q:
+    waiting = Q(iys_state__in=[IysState.PENDING, IysState.SUBMITTED])
+    return {
+        "overdue": Q(iys_due_at__lt=now),
+        "today": Q(iys_due_at__gte=now, iys_due_at__lt=_end_of_day(now)),
+        "waiting": waiting,
+        "failed": Q(iys_state=IysState.FAILED),
+    }.get(show, Q())
+
+
+def consents_unsynced(
+    *, property_ids: Iterable[int], show: str = "", now: dt.datetime | None = None
+) -> QuerySet[ConsentRecord]:
+    """Consents of these hotels that should be in İYS and are not (to send,
+    sent and awaiting İYS, refused by it), the nearest deadline first, so
+    the overdue ones lead. ``show`` narrows it: overdue, today (due later
+    today, Turkey time), waiting (not refused), failed."""
+    now = now or timezone.now()
+    return (
+        ConsentRecord.objects.iys_unsynced()
+        .filter(guest__property_id__in=list(property_ids))
+        .filter(_show_filter(show, now))
+        .select_related("guest__property")
+        .order_by(F("iys_due_at").asc(nulls_last=True), "id")
+    )
+
+
+@dataclass(frozen=True)
+class UnsyncedCounts:
+    overdue: int = 0
+    due_today: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+def consents_unsynced_counts(
+    *, property_ids: Iterable[int], now: dt.datetime | None = None
+) -> UnsyncedCounts:
+    """How many of consents_unsynced are overdue, due later today, waiting
+    (to send or awaiting İYS) and refused; one query."""
+    now = now or timezone.now()
+    counts = (
+        ConsentRecord.objects.iys_unsynced()
+        .filter(guest__property_id__in=list(property_ids))
+        .aggregate(
+            overdue=Count("id", filter=_show_filter("overdue", now)),
+            due_today=Count("id", filter=_show_filter("today", now)),
+            waiting=Count("id", filter=_show_filter("waiting", now)),
+            failed=Count("id", filter=_show_filter("failed", now)),
+        )
+    )
+    return UnsyncedCounts(**counts)
+
+
+@dataclass(frozen=True)
+class IysSyncStatus:
+    enabled: bool
+    last_pulled_at: dt.datetime | None = None
+    last_sent_at: dt.datetime | None = None
+
+
+def iys_sync_status() -> IysSyncStatus:
+    """Whether the sync runs (IYS_BASE_URL set), and when it last pulled and
+    sent; two small queries."""
+    if not IysSettings.from_django().enabled:
+        return IysSyncStatus(enabled=False)
+    cursor = IysPullCursor.objects.filter(source="IYS").only("pulled_at").first()
+    sent = IysRequest.objects.aggregate(last=Max("submitted_at"))["last"]
+    return IysSyncStatus(
+        enabled=True, last_pulled_at=cursor.pulled_at if cursor else None, last_sent_at=sent
+    )
+
+
+def recipient_masked(recipient: str) -> str:
+    """An İYS recipient for a list others may look over: ``+90 532 *** ** 67``,
+    ``a***@example.com``. Enough to tell two apart, not to dial or write."""
+    if "@" in recipient:
+        local, _at, domain = recipient.partition("@")
+        return f"{local[:1]}***@{domain}"
+    shown = format_phone(recipient)
+    groups = re.findall(r"\d+", shown)
+    if len(groups) < 3:  # not a number phonenumbers can lay out
+        return recipient[:3] + "*" * max(len(recipient) - 5, 3) + recipient[-2:]
+    # Country code and area or operator code stay, and the last two digits.
+    digits_kept = len(groups[0]) + len(groups[1])
+    last_masked = sum(len(g) for g in groups) - 2
+    out, seen = [], 0
+    for char in shown:
+        if char.isdigit():
+            seen += 1
+            out.append(char if seen <= digits_kept or seen > last_masked else "*")
+        else:
+            out.append(char)
+    return "".join(out)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from consent import views
+
+app_name = "consent"
+
+urlpatterns = [
+    path("iys/", views.iys_status, name="iys_status"),
+]
