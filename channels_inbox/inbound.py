@@ -286,7 +286,9 @@ def message_receive(*, source: str, incoming: InboundMessage) -> Message | None:
     existed = conversation.last_inbound_at is not None
     corrected = _corrected_fields([conversation.pk])[conversation.pk] if existed else set()
     fields = _guest_wrote(conversation, message, corrected=corrected)
-    conversation.save(update_fields=sorted(fields))
+    sla_fields, plan = sla_plan_apply(conversation)
+    conversation.save(update_fields=sorted(fields | sla_fields))
+    sla_clocks_sync([plan])
     kpi_events_record([_received_fact(conversation, message)])
     live.conversation_changed(conversation, new_message=True)
     if conversation.assigned_to_id is None:
@@ -438,8 +440,8 @@ def schedule_assignment(property_id: int) -> None:
 
 def _guest_wrote(conversation: Conversation, message: Message, *, corrected: set[str]) -> set[str]:
     """Apply one guest message to the conversation in memory: the thread's
-    times and preview, triage, the wait and its reply deadline. The fields
-    it changed, for the caller to save."""
+    times and preview, triage, the wait. The fields it changed, for the
+    caller to save (with the SLA plan, sla_plan_apply)."""
     at = message.sent_at
     first = conversation.last_inbound_at is None
     fields = {"last_inbound_at", "last_message_at", "last_message_preview"}
@@ -455,8 +457,6 @@ def _guest_wrote(conversation: Conversation, message: Message, *, corrected: set
         conversation.waiting_since = at
         conversation.missed_at = None
         fields |= {"waiting_since", "missed_at"}
-    conversation.sla_due_at = reply_due(conversation)
-    fields.add("sla_due_at")
     return fields
 
 
@@ -497,13 +497,20 @@ def _apply_triage(
         conversation.language = result.language
 
 
-def reply_due(conversation: Conversation) -> datetime | None:
-    """When the unanswered guest message must be answered (the SLA policies
-    of issue #5 replace these per-priority defaults)."""
-    if conversation.waiting_since is None:
-        return None
-    minutes = settings.INBOX_REPLY_SLA_MINUTES[conversation.priority]
-    return conversation.waiting_since + timedelta(minutes=minutes)
+def sla_plan_apply(conversation: Conversation) -> tuple[set[str], object]:
+    """The conversation's SLA deadlines from its state (leads.sla: policy,
+    season, business hours), put on it: the fields changed and the plan,
+    for leads.sla.clocks_sync once the row is saved."""
+    from leads import sla  # leads builds on the inbox; the SLA engine is theirs
+
+    plan = sla.conversation_plan(conversation)
+    return set(sla.conversation_apply(conversation, plan)), plan
+
+
+def sla_clocks_sync(plans) -> None:
+    from leads import sla
+
+    sla.clocks_sync(plans)
 
 
 def message_status_apply(*, source: str, update: StatusUpdate) -> bool:
@@ -596,7 +603,14 @@ def _apply_batch(batch: list[tuple[InboundPayload, list[InboundMessage]]]) -> No
             changed[field].add(conversation)
         facts.append(_received_fact(conversation, message))
     touched = list(conversations.values())
+    plans = []
+    for conversation in touched:
+        sla_fields, plan = sla_plan_apply(conversation)
+        plans.append(plan)
+        for field in sla_fields:
+            changed[field].add(conversation)
     _bulk_update(Conversation, touched, sorted(changed))
+    sla_clocks_sync(plans)
     kpi_events_record(facts)
     InboundPayload.objects.filter(pk__in=[p.pk for p in done]).update(
         status=PayloadStatus.PROCESSED,

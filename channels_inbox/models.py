@@ -278,7 +278,12 @@ class Conversation(models.Model):
     # The oldest guest message not answered yet; None when the ball is with
     # the guest. The queue orders by it, the SLA deadline counts from it.
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # The SLA deadlines (leads.sla plans them, with their clocks). sla_due_at
+    # is the reply due now, first or next: the queue orders by it.
     sla_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     # kpi reads these; set once (first_response_at) or on each message.
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last guest message"), null=True, blank=True)

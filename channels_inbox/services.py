@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,8 +25,9 @@ from channels_inbox.channels.base import Outgoing, SendError
 from channels_inbox.inbound import (
     _preview,
     conversation_for_contact,
-    reply_due,
     schedule_assignment,
+    sla_clocks_sync,
+    sla_plan_apply,
 )
 from channels_inbox.models import (
     CannedReply,
@@ -149,16 +150,15 @@ def _conversation_replied(conversation: Conversation, message: Message, *, agent
     """Our side answered: the guest is no longer waiting. First response and
     each reply are KPI events."""
     at = message.sent_at
-    fields = ["waiting_since", "sla_due_at", "last_message_at", "last_message_preview"]
+    fields = {"waiting_since", "last_message_at", "last_message_preview"}
     waited = (at - conversation.waiting_since).total_seconds() if conversation.waiting_since else 0
     was_waiting = conversation.waiting_since is not None
     conversation.waiting_since = None
-    conversation.sla_due_at = None
     conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
     conversation.last_message_preview = _preview(message)
     if conversation.first_response_at is None:
         conversation.first_response_at = at
-        fields.append("first_response_at")
+        fields.add("first_response_at")
         kpi_event_record(
             kind=EventKind.FIRST_RESPONSE,
             at=at,
@@ -168,7 +168,9 @@ def _conversation_replied(conversation: Conversation, message: Message, *, agent
             subject=f"conversation:{conversation.pk}",
             seconds=(at - conversation.created_at).total_seconds(),
         )
-    conversation.save(update_fields=fields)
+    sla_fields, plan = sla_plan_apply(conversation)  # the reply clock stops
+    conversation.save(update_fields=sorted(fields | sla_fields))
+    sla_clocks_sync([plan])
     kpi_event_record(
         kind=EventKind.REPLY,
         at=at,
@@ -292,8 +294,9 @@ def conversation_triage_correct(
             setattr(conversation, name, value)
             changed.append(name)
         if changed:
-            conversation.sla_due_at = reply_due(conversation)
-            conversation.save(update_fields=[*changed, "sla_due_at"])
+            sla_fields, plan = sla_plan_apply(conversation)  # a new priority, new targets
+            conversation.save(update_fields=sorted({*changed, *sla_fields}))
+            sla_clocks_sync([plan])
             live.conversation_changed(conversation)
     return conversation
 
@@ -353,10 +356,14 @@ def conversation_close(
             closed_by=by,
             waiting_since=None,
             sla_due_at=None,
+            first_response_due_at=None,
+            next_response_due_at=None,
+            resolution_due_at=None,
         )
         if not updated:
             raise ValidationError(_("The conversation is already closed."))
         conversation.refresh_from_db()
+        sla_clocks_sync([sla_plan_apply(conversation)[1]])  # every clock stops
         kpi_event_record(
             kind=EventKind.RESOLVED,
             at=now,
@@ -370,32 +377,6 @@ def conversation_close(
         if agent_id:  # the agent has room for the next one
             schedule_assignment(conversation.property_id)
     return conversation
-
-
-def conversations_mark_missed(*, now: datetime | None = None) -> int:
-    """Conversations whose guest waited past the reply deadline count as missed
-    requests, once per unanswered stretch."""
-    now = now or timezone.now()
-    count = 0
-    overdue = Conversation.objects.open().filter(
-        sla_due_at__lt=now, waiting_since__isnull=False, missed_at__isnull=True
-    )
-    for conversation in overdue.only("pk", "property_id", "channel", "waiting_since", "sla_due_at")[
-        :1000
-    ]:
-        with transaction.atomic():
-            if Conversation.objects.filter(pk=conversation.pk, missed_at__isnull=True).update(
-                missed_at=now
-            ):
-                kpi_event_record(
-                    kind=EventKind.MISSED,
-                    at=conversation.sla_due_at,
-                    property=conversation.property_id,
-                    channel=conversation.channel,
-                    subject=f"conversation:{conversation.pk}:{conversation.waiting_since:%s}",
-                )
-                count += 1
-    return count
 
 
 def messages_stuck_ids(*, older_than_seconds: int = 120) -> list[int]:
@@ -451,8 +432,9 @@ def call_conversation(*, call: Call) -> Conversation | None:
             sent_at=at,
         )
         if missed:
-            conversation.sla_due_at = reply_due(conversation)
-            conversation.save(update_fields=["sla_due_at"])
+            sla_fields, plan = sla_plan_apply(conversation)
+            conversation.save(update_fields=sorted(sla_fields))
+            sla_clocks_sync([plan])
             kpi_event_record(
                 kind=EventKind.CALLBACK_QUEUED,
                 at=at,

@@ -79,12 +79,6 @@ def assign_all_waiting() -> int:
 
 
 @shared_task
-def conversations_mark_missed() -> int:
-    """Every minute (beat): one indexed scan of overdue open conversations."""
-    return services.conversations_mark_missed()
-
-
-@shared_task
 def messages_resend_stuck() -> int:
     """Every five minutes (beat): outbound messages still queued (the task was
     lost with Redis) are queued again; message_deliver is idempotent."""

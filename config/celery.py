@@ -21,9 +21,10 @@ app.conf.beat_schedule = {
         "task": "channels_inbox.tasks.assign_all_waiting",
         "schedule": crontab(minute="*"),
     },
-    "inbox-missed": {
-        "task": "channels_inbox.tasks.conversations_mark_missed",
-        "schedule": crontab(minute="*"),
+    "sla-scan": {"task": "leads.tasks.sla_scan", "schedule": crontab(minute="*")},
+    "lead-options-expire": {
+        "task": "leads.tasks.options_expire",
+        "schedule": crontab(minute="*/5"),
     },
     "inbox-booking-pull": {
         "task": "channels_inbox.tasks.booking_pull",
@@ -33,4 +34,8 @@ app.conf.beat_schedule = {
         "task": "channels_inbox.tasks.messages_resend_stuck",
         "schedule": crontab(minute="*/5"),
     },
+    "iys-submit": {"task": "consent.tasks.iys_submit_pending", "schedule": crontab(minute="*/5")},
+    "iys-poll": {"task": "consent.tasks.iys_poll_due", "schedule": crontab(minute="2-59/5")},
+    "iys-pull": {"task": "consent.tasks.iys_pull_changes", "schedule": crontab(minute="*/15")},
+    "iys-overdue": {"task": "consent.tasks.iys_overdue_alert", "schedule": crontab(minute=7)},
 }

@@ -261,9 +261,14 @@ WHATSAPP_SERVICE_WINDOW = dt.timedelta(hours=24)
 INBOX_SWEEP_AFTER_SECONDS = env_int("INBOX_SWEEP_AFTER_SECONDS", 30)
 # PostgreSQL connections of the webhook door (channels_inbox.door), per web process.
 WEBHOOK_DOOR_POOL_SIZE = env_int("WEBHOOK_DOOR_POOL_SIZE", 8)
-# Reply targets in minutes per priority until the SLA policies of leads/
-# (issue #5) take over; messages count from the guest's unanswered message.
+# SLA targets when no SLA policy (leads.SlaPolicy, admin) applies: reply
+# minutes per priority (from the guest's unanswered message) and resolution.
 INBOX_REPLY_SLA_MINUTES = {"critical": 5, "high": 15, "medium": 60, "low": 240}
+INBOX_RESOLUTION_SLA_MINUTES = 24 * 60
+# Leads without a policy: first contact, follow-up tolerance, decision.
+LEAD_SLA_DEFAULT_MINUTES = {"first_response": 30, "next_response": 60, "resolution": 14 * 24 * 60}
+# Agents are reminded this long before a held option expires.
+LEAD_OPTION_REMIND_HOURS = env_int("LEAD_OPTION_REMIND_HOURS", 24)
 # Web chat: messages a visitor may send per minute (per visitor and per IP).
 WEBCHAT_RATE_PER_MINUTE = env_int("WEBCHAT_RATE_PER_MINUTE", 20)
 

@@ -18,5 +18,7 @@ urlpatterns = [
     path("webhooks/", include("channels_inbox.webhook_urls")),
     path("inbox/", include("channels_inbox.urls")),
     path("webchat/", include("channels_inbox.webchat_urls")),
+    path("consent/", include("consent.urls")),
+    path("leads/", include("leads.urls")),
     path("", include("guestview.urls")),
 ]

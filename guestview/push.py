@@ -65,6 +65,23 @@ def publish_many_to_properties(events: list[tuple[int, str, str]]) -> bool:
     return True
 
 
+def publish_many(events: list[tuple[int, str]], *, event: str) -> bool:
+    """(agent id, html) pairs, one event each, in one round trip."""
+    if not events:
+        return True
+    try:
+        pipe = _redis().pipeline(transaction=False)
+        for agent_id, html in events:
+            pipe.publish(
+                agent_channel(agent_id), json.dumps({"event": event, "id": None, "html": html})
+            )
+        pipe.execute()
+    except redis.RedisError:
+        logger.warning("push of %d %s events failed", len(events), event, exc_info=True)
+        return False
+    return True
+
+
 def _publish(channel: str, *, event: str, html: str, event_id: int | None) -> bool:
     message = json.dumps({"event": event, "id": event_id, "html": html})
     try:

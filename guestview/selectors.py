@@ -322,6 +322,8 @@ class GuestCard:
     open_items: list[GuestNote]
     signal: str  # "vip" / "loyal" / "at_risk" / "returning" / "new"
     hints: list[str]
+    leads: list = ()  # leads.Lead, open: the card's lead tag
+    campaigns: list = ()  # leads.Campaign running for the guest's segment
 
 
 _HAPPENED = (StayStatus.DEPARTED, StayStatus.IN_HOUSE)
@@ -409,9 +411,11 @@ def next_stay_hints(guest: Guest, summary: StaySummary, preferences: list[Prefer
 
 def guest_card(guest: Guest, *, calling: str = "") -> GuestCard:
     """Everything the four blocks show, for a guest already loaded through a
-    permission-checked helper. Five queries, whatever the history's length.
-    ``calling``: the number on the line now, listed first so it is on the card."""
+    permission-checked helper. Six queries, whatever the history's length
+    (campaigns are cached per hotel). ``calling``: the number on the line
+    now, listed first so it is on the card."""
     from consent.selectors import consent_state_for_guest
+    from leads import selectors as lead_selectors  # leads build on guests; the card shows them
 
     contacts = list(guest.contact_points.order_by("-is_primary", "kind", "id"))
     contacts.sort(key=lambda cp: cp.value != calling)  # stable: the rest keep their order
@@ -432,6 +436,8 @@ def guest_card(guest: Guest, *, calling: str = "") -> GuestCard:
         open_items=open_items,
         signal=value_signal(guest, summary),
         hints=next_stay_hints(guest, summary, preferences),
+        leads=lead_selectors.open_leads_for_guest(guest),
+        campaigns=lead_selectors.campaigns_for_guest(guest),
     )
 
 

@@ -12,10 +12,12 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from consent.services import NoteRefused, note_marked
 from guestview import cards, push, selectors, services
@@ -35,6 +37,10 @@ def home(request):
 def guest_search(request):
     form = GuestSearchForm(request.GET, properties=selectors.properties_for_user(request.user))
     page = None
+    if form.is_valid() and (lead := _case_id_lead(request.user, form.cleaned_data["q"])):
+        # Case IDs are searchable everywhere; the live search jumps there too.
+        url = reverse("leads:lead", args=[lead.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if form.is_valid() and form.cleaned_data["q"].strip():
         chosen = form.cleaned_data["property"]
         guests = selectors.guest_search(
@@ -47,6 +53,12 @@ def guest_search(request):
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         template_name += "#results"
     return render(request, template_name, {"form": form, "page": page})
+
+
+def _case_id_lead(user, query: str):
+    from leads.selectors import lead_for_case_id  # leads build on guests
+
+    return lead_for_case_id(user, query)
 
 
 @require_GET

@@ -18,6 +18,9 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     MISSED = "missed", _("Missed (no reply within SLA)")
     CALLBACK_QUEUED = "callback_queued", _("Missed call queued for callback")
+    LEAD_CREATED = "lead_created", _("Lead created")
+    LEAD_WON = "lead_won", _("Lead won")
+    LEAD_LOST = "lead_lost", _("Lead lost or cancelled")
 
 
 class KpiEvent(models.Model):

@@ -36,8 +36,12 @@ def _fresh_dialed_numbers():
     forget_routing_caches()
     forget_pbx_tokens()
     from channels_inbox.webhooks import forget_channel_secrets
+    from leads.selectors import forget_campaign_cache
+    from leads.sla import forget_sla_caches
 
     forget_channel_secrets()
+    forget_sla_caches()
+    forget_campaign_cache()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -46,3 +46,17 @@ document.addEventListener("htmx:sseMessage", (event) => {
   }
   if (toast) setTimeout(() => toast.remove(), 12000);
 });
+// A stage picker shows only the fields its stage needs (follow-up, reason,
+// reservation number); the server checks them all the same.
+function showFieldsFor(select) {
+  const form = select.form;
+  form.querySelectorAll("[data-for]").forEach((el) => {
+    el.hidden = !el.dataset.for.split(" ").includes(select.value);
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-move]")) showFieldsFor(event.target);
+});
+function initMovePickers(root) { root.querySelectorAll("select[data-move]").forEach(showFieldsFor); }
+document.addEventListener("DOMContentLoaded", () => initMovePickers(document));
+document.addEventListener("htmx:afterSettle", (event) => initMovePickers(event.target));

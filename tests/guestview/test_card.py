@@ -372,9 +372,10 @@ def test_it_shows_the_value_signal_on_the_card(
 
 # The agent, the call, the agent's user and their hotels (guardian: user and group
 # permissions, then the ids); the guest; the card: contacts, stays (with their
-# totals), preferences, open items, consent; the hotel, once for the call bar and
+# totals), preferences, open items, consent, open leads (the lead tag), running
+# campaigns (cached per hotel for a minute); the hotel, once for the call bar and
 # once for the identity block.
-QUERIES_PER_POP = 14
+QUERIES_PER_POP = 16
 
 
 @pytest.mark.parametrize("stays", [1, 8])

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from channels_inbox.demo_data import seed_inbox
 from guestview import demo_data
 from guestview.models import Guest, Property
+from leads.demo_data import seed_leads
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         if if_empty and Guest.objects.exists():
             # Apps that came later (the inbox) add their part to an existing demo.
             seed_inbox(list(Property.objects.all()))
+            seed_leads(list(Property.objects.all()))
             self.stdout.write("Demo data already present; nothing to do.")
             return
         started = time.perf_counter()
@@ -40,6 +42,7 @@ class Command(BaseCommand):
 
         totals = demo_data.seed_guests(guests, properties=properties, seed=seed, progress=progress)
         totals["inbox messages"] = seed_inbox(properties)
+        totals["leads"] = seed_leads(properties)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n:,} {table}" for table, n in totals.items())
         self.stdout.write(self.style.SUCCESS(f"Seeded {summary} in {elapsed:.1f}s."))
