@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench-seed bench-screenpop bench-ingest clean
+.PHONY: demo test lint format bench-seed bench-screenpop bench-ingest bench-sla clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -46,6 +46,10 @@ bench-screenpop: $(BIN)/.installed
 # 20,000 signed WhatsApp webhooks against uvicorn on PostgreSQL; then one worker processes them.
 bench-ingest: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py
+
+# One SLA scan pass over 100,000 open items on PostgreSQL (a 15-minute backlog, then a minute).
+bench-sla: $(BIN)/.installed
+	$(BIN)/python bench/sla.py
 
 clean:
 	-$(BIN)/python -m config.embedded_redis stop

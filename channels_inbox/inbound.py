@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from channels_inbox.models import (
     TriageCorrection,
 )
 from channels_inbox.triage import triage
+from guestview import bulk
 from guestview.identity import name_search_key
 from guestview.models import ContactKind, ContactPoint, Guest, Language
 from kpi.models import EventKind
@@ -609,7 +610,7 @@ def _apply_batch(batch: list[tuple[InboundPayload, list[InboundMessage]]]) -> No
         plans.append(plan)
         for field in sla_fields:
             changed[field].add(conversation)
-    _bulk_update(Conversation, touched, sorted(changed))
+    bulk.update_many(Conversation, touched, sorted(changed))
     sla_clocks_sync(plans)
     kpi_events_record(facts)
     InboundPayload.objects.filter(pk__in=[p.pk for p in done]).update(
@@ -622,39 +623,6 @@ def _apply_batch(batch: list[tuple[InboundPayload, list[InboundMessage]]]) -> No
     live.conversations_changed(touched, new_message=True)
     for property_id in sorted({c.property_id for c in touched if c.assigned_to_id is None}):
         schedule_assignment(property_id)
-
-
-def _bulk_update(model, objs: list, fields: list[str]) -> None:
-    """One UPDATE ... FROM (VALUES ...) for many rows: Django's bulk_update
-    builds a CASE per field and row, which took 70% of a batch's time (make
-    bench-ingest). Other databases get bulk_update."""
-    if not objs or not fields:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, fields)
-        return
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    pk = meta.pk
-    casts = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}" for f in [pk, *columns])
-    values = ", ".join([f"({casts})"] * len(objs))
-    names = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *columns])
-    sets = ", ".join(
-        f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}"
-        for f in columns
-    )
-    params = [
-        field.get_db_prep_save(getattr(obj, field.attname), connection)
-        for obj in objs
-        for field in [pk, *columns]
-    ]
-    table, key = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "  # noqa: S608
-            f"WHERE t.{key} = v.{key}",
-            params,
-        )
 
 
 def _open_conversations(threads, account_of) -> dict[tuple[int, str], Conversation]:

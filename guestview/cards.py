@@ -75,11 +75,12 @@ def publish_call_state(call: Call) -> None:
         )
 
 
-def alert_toast(alert) -> str:
+def alert_toast(alert, *, kind_label: str | None = None) -> str:
     """The toast an alert shows on a console. Built by hand, not with a
     template: the SLA scan renders thousands in one pass. The title is in the
-    language it was written in; the kind follows the console's."""
-    kind = format_html('<span class="toast-kind">{}</span>', alert.get_kind_display())
+    language it was written in."""
+    label = kind_label if kind_label is not None else alert.get_kind_display()
+    kind = format_html('<span class="toast-kind">{}</span>', label)
     body = format_html('<a href="{}">{}</a>', alert.url, alert.title) if alert.url else alert.title
     return format_html(
         '<div class="toast toast-{}" role="status">{}{}</div>', alert.kind, kind, body

@@ -648,12 +648,19 @@ class Holiday(models.Model):
         verbose_name = _("public holiday")
         verbose_name_plural = _("public holidays")
         ordering = ["date"]
+        # Two partial constraints, not one with nulls_distinct: SQLite (the
+        # demo) has no NULLS NOT DISTINCT.
         constraints = [
             models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(property__isnull=True),
+                name="holiday_national_once_per_day",
+            ),
+            models.UniqueConstraint(
                 fields=["date", "property"],
-                name="holiday_once_per_day",
-                nulls_distinct=False,
-            )
+                condition=models.Q(property__isnull=False),
+                name="holiday_local_once_per_day",
+            ),
         ]
 
     def __str__(self) -> str:

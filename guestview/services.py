@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from guestview import cards, push, selectors
+from guestview import bulk, cards, push, selectors
 from guestview.cti.events import CallEventIn
 from guestview.identity import normalize_email, normalize_phone
 from guestview.models import (
@@ -574,36 +574,44 @@ def alerts_send(drafts: Iterable[AlertDraft]) -> list[Alert]:
     """Tell people at once (a toast on their open consoles, after commit, in
     one Redis round trip) and keep it under their bell until read. With a
     ``subject`` one event alerts a person once however often it is sent (a
-    rescan, a retried task). A fixed number of queries for any number of
-    alerts (the SLA scan sends thousands). The alerts that were new."""
+    rescan, a retried task). Two statements for any number of alerts (the
+    SLA scan sends thousands). The alerts that were new."""
     drafts = list({(d.user_id, d.kind, d.subject or id(d)): d for d in drafts}.values())
     for draft in drafts:
         if draft.kind not in AlertKind.values:
             raise ValueError(f"unknown alert kind {draft.kind!r}")
-    subjects = {d.subject for d in drafts if d.subject}
-    already = set()
-    if subjects:
-        already = set(
-            Alert.objects.filter(
-                subject__in=subjects, recipient__in={d.user_id for d in drafts}
-            ).values_list("recipient_id", "kind", "subject")
-        )
+    if not drafts:
+        return []
+    now = timezone.now()
+    inserted = bulk.insert_many(
+        Alert._meta.db_table,
+        [("recipient_id", "integer"), ("property_id", "bigint"), ("kind", "varchar"),
+         ("title", "varchar"), ("url", "varchar"), ("subject", "varchar"),
+         ("created_at", "timestamptz")],
+        [(d.user_id, d.property_id, d.kind, d.title[:200], d.url[:300], d.subject, now)
+         for d in drafts],
+        # alert_once_per_subject is a partial unique index: name its predicate.
+        suffix="ON CONFLICT (recipient_id, kind, subject) WHERE NOT (subject = '') "
+        "DO NOTHING RETURNING id, recipient_id, kind, subject",
+    )  # fmt: skip
+    by_key = {(d.user_id, d.kind, d.subject): d for d in drafts}
     fresh = [
-        Alert(recipient_id=d.user_id, property_id=d.property_id, kind=d.kind,
-              title=d.title[:200], url=d.url, subject=d.subject)
-        for d in drafts
-        if not (d.subject and (d.user_id, d.kind, d.subject) in already)
+        Alert(pk=pk, recipient_id=user_id, kind=kind, subject=subject, created_at=now,
+              title=by_key[(user_id, kind, subject)].title[:200],
+              url=by_key[(user_id, kind, subject)].url,
+              property_id=by_key[(user_id, kind, subject)].property_id)
+        for pk, user_id, kind, subject in inserted
     ]  # fmt: skip
     if not fresh:
         return []
-    Alert.objects.bulk_create(fresh, ignore_conflicts=True)
     profiles = dict(
         AgentProfile.objects.filter(user_id__in={a.recipient_id for a in fresh}).values_list(
             "user_id", "pk"
         )
     )
+    labels = {kind: str(label) for kind, label in AlertKind.choices}
     events = [
-        (profiles[a.recipient_id], cards.alert_toast(a))
+        (profiles[a.recipient_id], cards.alert_toast(a, kind_label=labels[a.kind]))
         for a in fresh
         if a.recipient_id in profiles
     ]

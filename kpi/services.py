@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.utils import timezone
 
+from guestview import bulk
 from guestview.models import AgentProfile, Property
 from kpi.models import EventKind, KpiEvent
 
@@ -34,19 +35,19 @@ class KpiFact:
 def kpi_events_record(facts: Iterable[KpiFact]) -> int:
     """Append events; recording the same (kind, subject) again is a no-op (a
     retried task must not count a first response twice). How many were new."""
-    rows = [fact.row() for fact in facts]
-    if not rows:
-        return 0
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, CURRENT_TIMESTAMP)"] * len(rows))
+    now = timezone.now()
+    rows = [[*fact.row(), now] for fact in facts]
     # One statement, no savepoint: ON CONFLICT DO NOTHING on both databases.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {KpiEvent._meta.db_table} "  # noqa: S608
-            "(kind, at, property_id, channel, agent_id, subject, seconds, created_at) "
-            f"VALUES {values} ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
-            [value for row in rows for value in row],
+    return len(
+        bulk.insert_many(
+            KpiEvent._meta.db_table,
+            [("kind", "varchar"), ("at", "timestamptz"), ("property_id", "bigint"),
+             ("channel", "varchar"), ("agent_id", "bigint"), ("subject", "varchar"),
+             ("seconds", "integer"), ("created_at", "timestamptz")],
+            rows,
+            suffix="ON CONFLICT (kind, subject) DO NOTHING RETURNING id",
         )
-        return len(cursor.fetchall())
+    )  # fmt: skip
 
 
 def kpi_event_record(

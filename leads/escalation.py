@@ -51,26 +51,38 @@ class Item:
 
 
 def _items(keys) -> dict[tuple[str, int], Item]:
-    """The conversations and leads behind clock rows: two queries."""
+    """The conversations and leads behind clock rows: two queries, only the
+    columns an alert or an escalation needs."""
     ids = defaultdict(set)
     for kind, item_id in keys:
         ids[kind].add(item_id)
     items = {}
-    for c in Conversation.objects.filter(pk__in=ids[ItemKind.CONVERSATION]).select_related(
-        "assigned_to", "guest"
-    ):
+    # reverse() once per kind, not per item (thousands in a burst).
+    conversation_url = reverse("channels_inbox:conversation", args=[0]).replace("/0/", "/{}/")
+    lead_url = reverse("leads:lead", args=[0]).replace("/0/", "/{}/")
+    conversations = (
+        Conversation.objects.filter(pk__in=ids[ItemKind.CONVERSATION])
+        .select_related("assigned_to", "guest")
+        .only("pk", "property_id", "channel", "priority", "contact_key", "contact_name",
+              "waiting_since", "sla_due_at", "assigned_to__user_id", "guest__first_name",
+              "guest__last_name")
+    )  # fmt: skip
+    for c in conversations:
         items[(ItemKind.CONVERSATION, c.pk)] = Item(
-            ItemKind.CONVERSATION, c.pk, c.display_name,
-            reverse("channels_inbox:conversation", args=[c.pk]), c.property_id, c.channel,
-            c.priority, c.assigned_to_id, c.assigned_to.user_id if c.assigned_to_id else None, c,
+            ItemKind.CONVERSATION, c.pk, c.display_name, conversation_url.format(c.pk),
+            c.property_id, c.channel, c.priority, c.assigned_to_id,
+            c.assigned_to.user_id if c.assigned_to_id else None, c,
         )  # fmt: skip
-    for lead in Lead.objects.filter(pk__in=ids[ItemKind.LEAD]).select_related(
-        "assigned_to", "source"
-    ):
+    leads = (
+        Lead.objects.filter(pk__in=ids[ItemKind.LEAD])
+        .select_related("assigned_to", "source")
+        .only("pk", "case_id", "name", "property_id", "priority", "source__channel",
+              "assigned_to__user_id")
+    )  # fmt: skip
+    for lead in leads:
         items[(ItemKind.LEAD, lead.pk)] = Item(
-            ItemKind.LEAD, lead.pk, f"{lead.case_id} {lead.name}",
-            reverse("leads:lead", args=[lead.pk]), lead.property_id, lead.source.channel,
-            lead.priority, lead.assigned_to_id,
+            ItemKind.LEAD, lead.pk, f"{lead.case_id} {lead.name}", lead_url.format(lead.pk),
+            lead.property_id, lead.source.channel, lead.priority, lead.assigned_to_id,
             lead.assigned_to.user_id if lead.assigned_to_id else None, lead,
         )  # fmt: skip
     return items
@@ -84,6 +96,7 @@ def warn(rows) -> None:
     """Clocks at their warning point: the agent who has the item hears it.
     Items nobody has are in the queue, ordered by that very deadline."""
     items = _items((kind, item_id) for kind, item_id, *_rest in rows)
+    labels = sla.deadline_labels()
     drafts = []
     for kind, item_id, deadline, property_id, due_at in rows:
         item = items.get((kind, item_id))
@@ -94,7 +107,8 @@ def warn(rows) -> None:
             AlertDraft(
                 item.agent_user_id,
                 AlertKind.FOLLOW_UP if deadline == Deadline.FOLLOW_UP else AlertKind.SLA_WARNING,
-                sla.describe(item.label, deadline, due_at, tz), item.url, property_id,
+                sla.describe(item.label, deadline, due_at, tz, labels=labels), item.url,
+                property_id,
                 _subject(kind, item_id, deadline, due_at),
             )
         )  # fmt: skip
@@ -118,6 +132,8 @@ def breach(rows, *, now: dt.datetime) -> int:
         for pid in {b.property_id for b in breaches}
     }
     policy_of = {(k, i, d, due): p for k, i, d, _prop, due, p in rows}
+    labels = sla.deadline_labels()
+    missed_title = _("Missed: %(what)s")
     drafts: list[AlertDraft] = []
     raise_items: list[Item] = []
     reassign: dict[int, list[Item]] = defaultdict(list)
@@ -127,7 +143,8 @@ def breach(rows, *, now: dt.datetime) -> int:
         if item is None:
             continue
         tz = sla.calendar_for(b.property_id).tz
-        title = _("Missed: %(what)s") % {"what": sla.describe(item.label, b.deadline, b.due_at, tz)}
+        what = sla.describe(item.label, b.deadline, b.due_at, tz, labels=labels)
+        title = missed_title % {"what": what}
         subject = _subject(b.item_kind, b.item_id, b.deadline, b.due_at)
         drafts += [
             AlertDraft(u.pk, AlertKind.SLA_BREACH, title, item.url, b.property_id, subject)
