@@ -416,3 +416,19 @@ def test_sending_an_offer_from_the_screen_calls_the_cloud_api(client_of, alice, 
         inbox_services.message_deliver(message=queued)  # what the worker does
     sent = json.loads(api.calls.last.request.content)
     assert sent["to"] == "905321112233" and "Family Room" in sent["text"]["body"]
+
+
+def test_the_offer_preview_shows_the_text_the_guest_will_read(client_of, alice, wa_lead):
+    until = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"next_step": "confirm", "language": "en", "follow_up_at": ""}
+    for i, (room, price) in enumerate((("Family Room", "1890"), ("Suite", "2450")), start=1):
+        form |= {f"option{i}_room_type": room, f"option{i}_board": "AI",
+                 f"option{i}_arrival": "2027-08-01", f"option{i}_departure": "2027-08-08",
+                 f"option{i}_price": price, f"option{i}_currency": "EUR",
+                 f"option{i}_valid_until": until}  # fmt: skip
+    response = client_of(alice).post(
+        reverse("leads:offer_preview", args=[wa_lead.pk]), form, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="offer-preview"' in body and "1) Family Room, All inclusive" in body
