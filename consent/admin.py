@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from consent import services
+from consent import services, sync
 from consent.models import IYS_SOURCES, ConsentRecord, IysRequest, IysRequestItem, PulledChange
 from guestview import selectors as guestview_selectors
 from guestview.identity import normalize_phone
@@ -111,7 +111,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again to İYS (refused ones)"), permissions=["send_again"])
     def send_again_to_iys(self, request, queryset):
-        count = services.iys_send_again(records=queryset)
+        count = sync.iys_send_again(records=queryset)
         self.message_user(
             request,
             ngettext(

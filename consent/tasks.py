@@ -2,13 +2,13 @@
 which does nothing while İYS is off (IYS_BASE_URL empty), except the overdue
 alert. Safe to run twice: claims use SKIP LOCKED, polls are leased, the pull
 stores a change once. The İYS client is one per worker process
-(consent.services.iys_client): İYS allows 10 token requests an hour per IP."""
+(consent.sync.iys_client): İYS allows 10 token requests an hour per IP."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from consent import iys, services
+from consent import iys, sync
 
 
 @shared_task
@@ -17,7 +17,7 @@ def iys_submit_pending() -> int | None:
     nearest deadline first; one POST and a dozen queries, one query when
     nothing waits. When İYS cannot be reached the consents wait for the next
     run, which is the retry."""
-    request = services.iys_submit_pending()
+    request = sync.iys_submit_pending()
     return request.pk if request else None
 
 
@@ -27,7 +27,7 @@ def iys_poll_due() -> int:
     one GET each (İYS wants 300 s between a request and its first poll,
     then we back off to an hour). An unreachable İYS is asked again at the
     next poll time."""
-    return services.iys_poll_due()
+    return sync.iys_poll_due()
 
 
 @shared_task(bind=True, max_retries=3)
@@ -36,7 +36,7 @@ def iys_pull_changes(self) -> int:
     50 pages of 1000; usually one GET that answers 204. What was stored
     before a failure stays stored; İYS down is retried a minute later."""
     try:
-        return services.iys_pull_changes()
+        return sync.iys_pull_changes()
     except iys.IysError as exc:
         if not exc.retry:
             raise
@@ -47,4 +47,4 @@ def iys_pull_changes(self) -> int:
 def iys_overdue_alert() -> int:
     """Hourly (beat), with the sync off too: one grouped count of consents
     past their İYS deadline, one alert per hotel and day to its supervisors."""
-    return services.iys_overdue_alert()
+    return sync.iys_overdue_alert()

@@ -1,4 +1,4 @@
-"""The İYS sync (consent.services.iys_*): deadlines, batched submits and
+"""The İYS sync (consent.sync.iys_*): deadlines, batched submits and
 polls, the pull of changes made on İYS, overdue alerts and the supervisors'
 page. İYS is replaced at the HTTP boundary by respx answering the recorded
 bodies in iys_payloads/ (see tests/consent/test_iys_client.py)."""
@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from config.celery import app as celery_app
-from consent import iys, services, tasks
+from consent import iys, sync, tasks
 from consent.iys import IysClient, IysSettings
 from consent.models import (
     AppendOnlyError,
@@ -226,7 +226,7 @@ def test_it_sends_only_the_newest_pending_statement_per_recipient_and_channel(
         return_value=answer(202, "submit_accepted.json")
     )
 
-    request = services.iys_submit_pending(client=api_client)
+    request = sync.iys_submit_pending(client=api_client)
 
     assert route.call_count == 1
     assert sent(route) == [refused.iys_payload, messages.iys_payload]  # nearest deadline first
@@ -254,8 +254,8 @@ def test_what_is_sent_is_not_sent_again_while_iys_is_working_on_it(ayse, api_cli
         return_value=answer(202, "submit_accepted.json")
     )
 
-    assert services.iys_submit_pending(client=api_client) is not None
-    assert services.iys_submit_pending(client=api_client) is None
+    assert sync.iys_submit_pending(client=api_client) is not None
+    assert sync.iys_submit_pending(client=api_client) is None
 
     assert route.call_count == 1
 
@@ -273,7 +273,7 @@ def test_records_that_came_from_iys_or_were_never_tracked_are_not_sent(
     ).save()  # written past consent_record, as the demo loader does
     route = api.post(f"{BRAND}/consents/request")
 
-    assert services.iys_submit_pending(client=api_client) is None
+    assert sync.iys_submit_pending(client=api_client) is None
 
     assert not route.called
     assert set(ConsentRecord.objects.values_list("iys_state", flat=True)) == {
@@ -299,14 +299,14 @@ def test_when_iys_cannot_take_them_now_they_wait_for_the_next_run(
         side_effect=[failure, answer(202, "submit_accepted.json")]
     )
 
-    first = services.iys_submit_pending(client=api_client)
+    first = sync.iys_submit_pending(client=api_client)
 
     assert states(taken) == [IysState.PENDING]
     assert first.done_at == MONDAY
     assert first.error
     assert first.request_id == ""
 
-    second = services.iys_submit_pending(client=api_client)
+    second = sync.iys_submit_pending(client=api_client)
     assert route.call_count == 2
     assert second.request_id == REQUEST_ID
     assert states(taken) == [IysState.SUBMITTED]
@@ -322,7 +322,7 @@ def test_a_refusal_fails_the_consents_it_names_and_sends_the_others_again(
     ]
     api.post(f"{BRAND}/consents/request").mock(return_value=answer(422, "error_422_batch.json"))
 
-    request = services.iys_submit_pending(client=api_client)
+    request = sync.iys_submit_pending(client=api_client)
 
     bad_number, too_old, fine = reloaded(*taken)
     assert (bad_number.iys_state, bad_number.iys_error_code) == (IysState.FAILED, "H121")
@@ -337,7 +337,7 @@ def test_a_refusal_that_names_no_consent_fails_them_all(ayse, api_client, api, c
     taken = [record(ayse), record(ayse, type=ConsentType.EPOSTA)]
     api.post(f"{BRAND}/consents/request").mock(return_value=answer(403, "error_403_brand.json"))
 
-    services.iys_submit_pending(client=api_client)
+    sync.iys_submit_pending(client=api_client)
 
     assert [(r.iys_state, r.iys_error_code) for r in reloaded(*taken)] == [
         (IysState.FAILED, "H353"),
@@ -352,7 +352,7 @@ def test_a_batch_holds_at_most_the_limit(ayse, hotel_a, api_client, api, clock):
         return_value=answer(202, "submit_accepted.json")
     )
 
-    services.iys_submit_pending(client=api_client, limit=2)
+    sync.iys_submit_pending(client=api_client, limit=2)
 
     assert len(sent(route)) == 2
     assert ConsentRecord.objects.filter(iys_state=IysState.PENDING).count() == 1
@@ -370,7 +370,7 @@ def four_sent(ayse, hotel_a, api_client, api, clock):
         for n, guest in enumerate(guests)
     ]
     api.post(f"{BRAND}/consents/request").mock(return_value=answer(202, "submit_accepted.json"))
-    services.iys_submit_pending(client=api_client)
+    sync.iys_submit_pending(client=api_client)
     return taken
 
 
@@ -378,11 +378,11 @@ def test_it_polls_no_sooner_than_300_seconds_after_sending(four_sent, api_client
     route = api.get(STATUS_URL).mock(return_value=answer(200, "request_status_processing.json"))
 
     clock.shift(dt.timedelta(seconds=299))
-    assert services.iys_poll_due(client=api_client) == 0
+    assert sync.iys_poll_due(client=api_client) == 0
     assert not route.called
 
     clock.shift(dt.timedelta(seconds=2))
-    services.iys_poll_due(client=api_client)
+    sync.iys_poll_due(client=api_client)
     assert route.call_count == 1
 
 
@@ -391,7 +391,7 @@ def test_the_poll_maps_each_index_to_its_record(four_sent, api_client, api, cloc
     clock.shift(dt.timedelta(seconds=301))
     polled_at = MONDAY + dt.timedelta(seconds=301)
 
-    assert services.iys_poll_due(client=api_client) == 3
+    assert sync.iys_poll_due(client=api_client) == 3
 
     accepted, already_held, queued, overtaken = reloaded(*four_sent)
     assert (accepted.iys_state, accepted.iys_synced_at) == (IysState.SYNCED, polled_at)
@@ -410,10 +410,10 @@ def test_the_poll_maps_each_index_to_its_record(four_sent, api_client, api, cloc
     finished = copy.deepcopy(payload("request_status_mixed.json"))
     finished[2] = {"index": 2, "status": "success", "transactionId": "532cc155"}
     route.mock(return_value=httpx.Response(200, json=finished))
-    assert services.iys_poll_due(client=api_client) == 0  # not yet time
+    assert sync.iys_poll_due(client=api_client) == 0  # not yet time
     clock.shift(dt.timedelta(seconds=601))
 
-    assert services.iys_poll_due(client=api_client) == 1
+    assert sync.iys_poll_due(client=api_client) == 1
 
     assert states(*four_sent)[2] == IysState.SYNCED
     request.refresh_from_db()
@@ -425,11 +425,11 @@ def test_a_refused_first_ret_is_a_failure_the_supervisor_sees(ayse, api_client, 
     allowed = record(ayse, consent_date=at(2026, 3, 2, 9))
     refused = record(ayse, type=ConsentType.EPOSTA, status=ConsentStatus.RET)
     api.post(f"{BRAND}/consents/request").mock(return_value=answer(202, "submit_accepted.json"))
-    services.iys_submit_pending(client=api_client)
+    sync.iys_submit_pending(client=api_client)
     api.get(STATUS_URL).mock(return_value=answer(200, "request_status_done.json"))
     clock.shift(dt.timedelta(seconds=301))
 
-    services.iys_poll_due(client=api_client)
+    sync.iys_poll_due(client=api_client)
 
     allowed, refused = reloaded(allowed, refused)
     assert allowed.iys_state == IysState.SYNCED
@@ -444,7 +444,7 @@ def test_an_unreachable_iys_is_polled_again_later(four_sent, api_client, api, cl
     api.get(STATUS_URL).mock(return_value=answer(503))
     clock.shift(dt.timedelta(seconds=301))
 
-    assert services.iys_poll_due(client=api_client) == 0
+    assert sync.iys_poll_due(client=api_client) == 0
 
     assert set(states(*four_sent)) == {IysState.SUBMITTED}
     request = IysRequest.objects.get()
@@ -454,11 +454,11 @@ def test_an_unreachable_iys_is_polled_again_later(four_sent, api_client, api, cl
 
 def test_a_claim_that_never_reached_iys_is_put_back_in_line(ayse, api_client, api, clock):
     taken = record(ayse)
-    services._iys_claim(limit=10)  # and then the worker died
+    sync._iys_claim(limit=10)  # and then the worker died
     assert states(taken) == [IysState.SUBMITTED]
 
     clock.shift(dt.timedelta(minutes=11))
-    services.iys_poll_due(client=api_client)
+    sync.iys_poll_due(client=api_client)
 
     assert states(taken) == [IysState.PENDING]
     assert IysRequest.objects.get().done_at is not None
@@ -488,7 +488,7 @@ def test_the_pull_records_each_change_for_every_guest_reached_at_it(
     ContactPointFactory(guest=cousin, kind=ContactKind.WHATSAPP, raw_value=PHONE)
     GuestFactory(property=ayse.property)  # nobody's business
 
-    assert services.iys_pull_changes(client=api_client) == 2
+    assert sync.iys_pull_changes(client=api_client) == 2
 
     sms = ConsentRecord.objects.filter(type=ConsentType.MESAJ).order_by("guest_id")
     assert [r.guest for r in sms] == [ayse, cousin]
@@ -522,7 +522,7 @@ def test_the_same_change_pulled_twice_is_recorded_once(ayse, api_client, api, pu
         ]
     )
 
-    assert services.iys_pull_changes(client=api_client) == 2
+    assert sync.iys_pull_changes(client=api_client) == 2
 
     assert ConsentRecord.objects.filter(guest=ayse).count() == 2
     assert PulledChange.objects.count() == 2
@@ -536,7 +536,7 @@ def test_a_change_without_a_transaction_id_is_recorded_once_too(ayse, api_client
         side_effect=[httpx.Response(200, json=page), httpx.Response(200, json=page), answer(204)]
     )
 
-    assert services.iys_pull_changes(client=api_client) == 2
+    assert sync.iys_pull_changes(client=api_client) == 2
 
     assert ConsentRecord.objects.filter(guest=ayse).count() == 2
 
@@ -547,11 +547,11 @@ def test_a_ret_on_iys_newer_than_our_onay_wins_and_our_onay_is_not_sent(
     ours = record(ayse, type=ConsentType.EPOSTA, consent_date=at(2026, 3, 2, 10))
     submit = api.post(f"{BRAND}/consents/request")
 
-    services.iys_pull_changes(client=api_client)
+    sync.iys_pull_changes(client=api_client)
 
     email = consent_state_for_guest(ayse).email
     assert (email.status, email.source) == (ConsentStatus.RET, ConsentSource.IYS_MOBIL)
-    assert services.iys_submit_pending(client=api_client) is None
+    assert sync.iys_submit_pending(client=api_client) is None
     assert not submit.called
     assert states(ours) == [IysState.SUPERSEDED]
 
@@ -565,14 +565,14 @@ def test_a_change_on_iys_older_than_ours_is_history_not_the_state(
         return_value=answer(202, "submit_accepted.json")
     )
 
-    services.iys_pull_changes(client=api_client)
+    sync.iys_pull_changes(client=api_client)
 
     email = consent_state_for_guest(ayse).email
     assert (email.status, email.since) == (ConsentStatus.ONAY, at(2026, 3, 3, 9))
     history = [(r.status, r.source) for r in consent_history_for_guest(ayse) if r.type == "EPOSTA"]
     assert history == [("ONAY", "HS_CAGRI_MERKEZI"), ("RET", "IYS_MOBIL")]
     # Ours is newer: İYS is told, and will keep it for the same reason.
-    services.iys_submit_pending(client=api_client)
+    sync.iys_submit_pending(client=api_client)
     assert sent(submit) == [ours.iys_payload]
 
 
@@ -585,7 +585,7 @@ def test_a_source_iys_adds_later_is_stored_as_iys_with_its_name_kept(
         side_effect=[httpx.Response(200, json=page), answer(204)]
     )
 
-    services.iys_pull_changes(client=api_client)
+    sync.iys_pull_changes(client=api_client)
 
     email = ConsentRecord.objects.get(type=ConsentType.EPOSTA)
     assert (email.source, email.iys_state) == (ConsentSource.IYS, IysState.FROM_IYS)
@@ -599,7 +599,7 @@ def test_the_cursor_moves_only_with_the_page_it_follows(ayse, api_client, api, p
     )
 
     with pytest.raises(iys.IysError):
-        services.iys_pull_changes(client=api_client)
+        sync.iys_pull_changes(client=api_client)
 
     # The first page is stored with its cursor; the next run asks from there.
     assert IysPullCursor.objects.get().after == payload("changes_page.json")["after"]
@@ -609,7 +609,7 @@ def test_the_cursor_moves_only_with_the_page_it_follows(ayse, api_client, api, p
 def test_nothing_new_on_iys_changes_nothing(ayse, api_client, api, pull_day):
     api.get(f"{BRAND}/consents/changes").mock(return_value=answer(204))
 
-    assert services.iys_pull_changes(client=api_client) == 0
+    assert sync.iys_pull_changes(client=api_client) == 0
 
     assert not ConsentRecord.objects.exists()
     assert IysPullCursor.objects.get().after == ""
@@ -623,23 +623,23 @@ def test_with_the_sync_off_nothing_is_sent_polled_or_pulled(ayse, settings, cloc
     taken = record(ayse)
 
     with respx.mock(assert_all_mocked=True) as router:  # any HTTP call would fail
-        assert services.iys_submit_pending() is None
-        assert services.iys_poll_due() == 0
-        assert services.iys_pull_changes() == 0
+        assert sync.iys_submit_pending() is None
+        assert sync.iys_poll_due() == 0
+        assert sync.iys_pull_changes() == 0
         assert tasks.iys_submit_pending() is None
     assert not router.calls
     assert states(taken) == [IysState.PENDING]
-    assert services.iys_client() is None
+    assert sync.iys_client() is None
 
 
 def test_the_process_keeps_one_client(iys_on, settings, monkeypatch):
-    monkeypatch.setattr(services, "_process_client", None)
-    first = services.iys_client()
+    monkeypatch.setattr(sync, "_process_client", None)
+    first = sync.iys_client()
 
-    assert services.iys_client() is first
+    assert sync.iys_client() is first
     settings.IYS_BRAND_CODE = "700999"  # a new configuration gets a new client
-    assert services.iys_client() is not first
-    services.iys_client().close()
+    assert sync.iys_client() is not first
+    sync.iys_client().close()
 
 
 @pytest.fixture
@@ -663,10 +663,10 @@ def test_overdue_consents_alert_each_hotels_supervisors_once_a_day(
 
     thursday = at(2026, 3, 5, 15, 30)  # three business days have passed
     with time_machine.travel(thursday, tick=False):
-        assert services.iys_overdue_alert() == 2
+        assert sync.iys_overdue_alert() == 2
         assert tasks.iys_overdue_alert() == 0  # hourly, but once a day
     with time_machine.travel(thursday + dt.timedelta(hours=8), tick=False):
-        assert services.iys_overdue_alert() == 0  # 23:30, still Thursday in Istanbul
+        assert sync.iys_overdue_alert() == 0  # 23:30, still Thursday in Istanbul
 
     (for_sam,) = Alert.objects.filter(recipient=sam)
     assert for_sam.kind == AlertKind.IYS_OVERDUE
@@ -678,7 +678,7 @@ def test_overdue_consents_alert_each_hotels_supervisors_once_a_day(
     assert not Alert.objects.filter(recipient__in=[alice, bob]).exists()
 
     with time_machine.travel(thursday + dt.timedelta(days=1), tick=False):
-        assert services.iys_overdue_alert() == 2  # Friday: a new day, a new reminder
+        assert sync.iys_overdue_alert() == 2  # Friday: a new day, a new reminder
     assert Alert.objects.filter(recipient=sam).count() == 2
 
 
@@ -689,7 +689,7 @@ def test_consents_in_iys_overtaken_or_from_iys_are_never_late(sam, ayse, clock):
     record(ayse, type=ConsentType.MESAJ, source=ConsentSource.IYS_CM, consent_date=at(2026, 2, 2))
     ConsentRecord.objects.filter(pk=in_iys.pk).update(iys_state=IysState.SYNCED)
 
-    assert services.iys_overdue_alert() == 1  # the RET only: it overtook the e-mail ONAY
+    assert sync.iys_overdue_alert() == 1  # the RET only: it overtook the e-mail ONAY
     assert consents_unsynced_counts(property_ids=[ayse.property_id]).overdue == 1
 
 
@@ -834,7 +834,7 @@ def test_the_sync_log_is_read_only_and_for_admins(
     api.get(f"{BRAND}/consents/changes").mock(
         side_effect=[answer(200, "changes_page.json"), answer(204)]
     )
-    services.iys_pull_changes(client=api_client)
+    sync.iys_pull_changes(client=api_client)
     change = PulledChange.objects.first()
     bob.is_staff = True
     bob.save(update_fields=["is_staff"])
