@@ -10,6 +10,7 @@ urlpatterns = [
     path("guests/<int:pk>/", views.guest_detail, name="guest_detail"),
     path("guests/<int:pk>/timeline/", views.guest_timeline, name="guest_timeline"),
     path("guests/<int:pk>/notes/", views.guest_note_create, name="guest_note_create"),
+    path("guests/<int:pk>/contacts/", views.guest_contacts_unmask, name="guest_contacts_unmask"),
     path("notes/<int:pk>/done/", views.guest_note_done, name="guest_note_done"),
     path("calls/missed/", views.missed_calls, name="missed_calls"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),

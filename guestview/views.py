@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from consent.access import access_record, access_record_many
+from consent.models import AccessAction
 from consent.services import NoteRefused, note_marked
 from guestview import cards, push, selectors, services
 from guestview.forms import AgentStatusForm, GuestSearchForm, NewCallerForm, NoteForm
@@ -49,6 +51,11 @@ def guest_search(request):
             property_id=chosen.pk if chosen else None,
         )
         page = Paginator(guests, settings.GUEST_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Who saw which guests in a list; the words are not kept (a phone number).
+        access_record_many(
+            actor=request.user, action=AccessAction.SEARCH, guests=page.object_list,
+            request=request, context=f"search ({len(form.cleaned_data['q'])} characters)",
+        )  # fmt: skip
     template_name = "guestview/guest_search.html"
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         template_name += "#results"
@@ -65,6 +72,7 @@ def _case_id_lead(user, query: str):
 @login_required
 def guest_detail(request, pk: int):
     guest = selectors.get_guest_for_user(request.user, pk)
+    access_record(actor=request.user, action=AccessAction.VIEW, guest=guest, request=request)
     return render(
         request,
         "guestview/guest_detail.html",
@@ -77,6 +85,10 @@ def guest_detail(request, pk: int):
 def guest_timeline(request, pk: int):
     """The drill-down under the card: every call, stay and note, newest first."""
     guest = selectors.get_guest_for_user(request.user, pk)
+    access_record(
+        actor=request.user, action=AccessAction.VIEW, guest=guest, request=request,
+        context="timeline",
+    )  # fmt: skip
     template_name = "guestview/guest_timeline.html"
     if request.htmx:
         template_name += "#entries"
@@ -121,6 +133,11 @@ def _render_call(request, call, *, pop=None, status=200, **extra):
 @login_required
 def call_detail(request, pk: int):
     call = selectors.get_call_for_user(request.user, pk)
+    if call.guest_id:
+        access_record(
+            actor=request.user, action=AccessAction.VIEW, guest=call.guest, request=request,
+            context=f"call:{call.pk}",
+        )  # fmt: skip
     return _render_call(request, call)
 
 
@@ -130,6 +147,11 @@ def call_seen(request, pk: int):
     """Beacon from the card's first render in the browser (recognition time)."""
     call = selectors.get_call_for_user(request.user, pk)
     services.call_card_seen(call=call)
+    if call.guest_id:  # the pop showed this guest's card
+        access_record(
+            actor=request.user, action=AccessAction.VIEW, guest=call.guest, request=request,
+            context=f"call:{call.pk}",
+        )  # fmt: skip
     return HttpResponse(status=204)
 
 
@@ -356,3 +378,18 @@ def alerts_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
     services.alerts_mark_read(user=request.user, ids=ids)
     return redirect("guestview:alerts")
+
+
+@require_POST
+@login_required
+def guest_contacts_unmask(request, pk: int):
+    """Show a guest's phone numbers and addresses in full, on purpose: logged."""
+    guest = selectors.get_guest_for_user(request.user, pk)
+    access_record(
+        actor=request.user, action=AccessAction.UNMASK, guest=guest, request=request,
+        context=request.POST.get("context", "")[:60],
+    )  # fmt: skip
+    contacts = list(guest.contact_points.order_by("-is_primary", "kind", "id"))
+    if not request.htmx:
+        return redirect("guestview:guest_detail", pk=guest.pk)
+    return render(request, "guestview/card.html#contacts", {"contacts": contacts, "unmasked": True})

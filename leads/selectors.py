@@ -330,3 +330,56 @@ def agents_of_properties(property_ids) -> list:
         for agent in agents_of_property(property_id):
             seen[agent.pk] = agent
     return sorted(seen.values(), key=str)
+
+
+@dataclass(frozen=True)
+class CallListEntry:
+    guest: Guest
+    consent: object  # consent.selectors.ChannelConsent for calls
+    phone: str  # masked
+    last_call: object | None
+
+
+def campaign_call_list(user: AbstractBaseUser, campaign: Campaign, *, limit: int = 50):
+    """The campaign's target guests at the user's hotels, those who allow
+    calls first, with their consent and the last call of this campaign.
+    Five queries for the page."""
+    from consent.selectors import consent_states_for_guests, recipient_masked
+    from guestview.models import ContactKind, ContactPoint
+
+    scope = set(guest_selectors.visible_property_ids(user)) & set(
+        campaign.properties.values_list("pk", flat=True)
+    )
+    guests = Guest.objects.filter(property_id__in=scope)
+    if campaign.target_segment:
+        guests = guests.filter(segment=campaign.target_segment)
+    if campaign.target_language:
+        guests = guests.filter(language=campaign.target_language)
+    guests = list(guests.filter(contact_points__kind=ContactKind.PHONE).distinct()[: limit * 4])
+    states = consent_states_for_guests([g.pk for g in guests])
+    phones = {}
+    for guest_id, value in ContactPoint.objects.filter(
+        guest__in=guests, kind=ContactKind.PHONE
+    ).values_list("guest_id", "value"):
+        phones.setdefault(guest_id, value)
+    calls = {}
+    for call in campaign.calls.filter(guest__in=guests).order_by("at"):
+        calls[call.guest_id] = call
+    entries = [
+        CallListEntry(g, states[g.pk].call, recipient_masked(phones.get(g.pk, "")),
+                      calls.get(g.pk))
+        for g in guests
+    ]  # fmt: skip
+    entries.sort(key=lambda e: (not e.consent.allowed, e.last_call is not None, e.guest.last_name))
+    return entries[:limit]
+
+
+def get_campaign_for_user(user: AbstractBaseUser, pk: int) -> Campaign:
+    try:
+        return (
+            Campaign.objects.filter(properties__in=guest_selectors.visible_property_ids(user))
+            .distinct()
+            .get(pk=pk)
+        )
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such campaign.") from None

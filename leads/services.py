@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channels_inbox.models import ChannelKind, Conversation, ConversationStatus
+from channels_inbox.models import ChannelKind, Conversation, ConversationStatus, Direction
+from consent.gate import commercial_contact_require
+from consent.models import ConsentType
 from guestview import push
 from guestview import services as guest_services
 from guestview.identity import normalize_email, normalize_phone
@@ -34,6 +36,7 @@ from leads.models import (
     FOLLOW_UP_REQUIRED,
     LEAD_MOVES,
     Campaign,
+    CampaignCall,
     CaseCounter,
     Lead,
     LeadEvent,
@@ -439,6 +442,14 @@ def offer_send(
         )
     if errors:
         raise ValidationError(errors)
+    # Outside the transaction below: a refusal is written down even though
+    # nothing is sent.
+    commercial_contact_require(
+        actor=by, guest=lead.guest or conversation.guest, type=ConsentType.MESAJ,
+        purpose=f"offer:{lead.case_id}",
+        service_reply=lead.source.guest_initiated
+        or conversation.messages.filter(direction=Direction.IN).exists(),
+    )  # fmt: skip
     language = language or lead.language
     text = offer_render(lead=lead, options=options, next_step=next_step, language=language)
     with transaction.atomic():
@@ -572,6 +583,26 @@ def options_expire(*, now: dt.datetime | None = None) -> tuple[int, int]:
 
 
 _LIVE = {LeadStatus.OFFER_SENT, LeadStatus.OPTION, LeadStatus.CONTACTED}
+
+
+# --- campaign calls -------------------------------------------------------------------
+
+
+def campaign_call_record(
+    *, campaign: Campaign, guest: Guest, by: AbstractBaseUser, outcome: str
+) -> CampaignCall:
+    """An agent called a guest of the campaign's list: only with their ONAY
+    for commercial calls (consent.gate refuses otherwise, and logs both)."""
+    from leads.models import CampaignCallOutcome
+
+    if outcome not in CampaignCallOutcome.values:
+        raise ValidationError({"outcome": _("How did the call go?")})
+    if guest.property_id not in set(campaign.properties.values_list("pk", flat=True)):
+        raise ValidationError(_("The guest's hotel is not in this campaign."))
+    commercial_contact_require(
+        actor=by, guest=guest, type=ConsentType.ARAMA, purpose=f"campaign:{campaign.code}"
+    )
+    return CampaignCall.objects.create(campaign=campaign, guest=guest, agent=by, outcome=outcome)
 
 
 # --- helpers --------------------------------------------------------------------------

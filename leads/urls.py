@@ -11,6 +11,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("missed/", views.missed, name="missed"),
     path("campaigns/", views.campaigns_today, name="campaigns"),
+    path("campaigns/<int:pk>/calls/", views.campaign_calls, name="campaign_calls"),
     path("intake", intake.intake, name="intake"),
     path("<int:pk>/", views.lead_detail, name="lead"),
     path("<int:pk>/move/", views.lead_move, name="move"),

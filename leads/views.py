@@ -29,7 +29,7 @@ from leads.forms import (
     NoteForm,
     OfferForm,
 )
-from leads.models import LostReason, NextStep
+from leads.models import CampaignCallOutcome, LostReason, NextStep
 
 
 def _filters(request) -> tuple[LeadFilterForm, selectors.LeadFilter]:
@@ -416,3 +416,31 @@ def campaigns_today(request):
         "leads/campaigns.html",
         {"days": selectors.campaigns_today(request.user), "today": timezone.localdate()},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_calls(request, pk: int):
+    """A campaign's call list: its target guests at the agent's hotels; a
+    call is recorded only with the guest's ONAY for calls (the server
+    refuses the rest, and says why)."""
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    error = None
+    if request.method == "POST":
+        guest = guest_selectors.get_guest_for_user(request.user, request.POST.get("guest"))
+        try:
+            services.campaign_call_record(
+                campaign=campaign, guest=guest, by=request.user,
+                outcome=request.POST.get("outcome", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            return redirect("leads:campaign_calls", pk=campaign.pk)
+    return render(
+        request,
+        "leads/campaign_calls.html",
+        {"campaign": campaign, "entries": selectors.campaign_call_list(request.user, campaign),
+         "error": error, "outcomes": CampaignCallOutcome.choices},
+        status=400 if error else 200,
+    )  # fmt: skip

@@ -7,6 +7,7 @@ from consent.models.privacy import (
     AppendOnlyModel,
     DataSubjectRequest,
     ErasureLog,
+    GateLog,
     RequestKind,
     RequestStatus,
     RetentionCategory,
@@ -36,7 +37,7 @@ __all__ = [
     "IYS_DATE_FORMAT", "IYS_EARLIEST_CONSENT_DATE", "IYS_SOURCES", "IYS_TIMEZONE",
     "IYS_UNSYNCED", "AccessAction", "AccessLog", "AppendOnlyError", "AppendOnlyModel",
     "ConsentRecord", "ConsentRecordQuerySet", "ConsentSource", "ConsentStatus", "ConsentType",
-    "DataSubjectRequest", "ErasureLog", "IysPullCursor", "IysRequest", "IysRequestItem",
+    "DataSubjectRequest", "ErasureLog", "GateLog", "IysPullCursor", "IysRequest", "IysRequestItem",
     "IysState", "PulledChange", "RecipientType", "RequestKind", "RequestStatus",
     "RetentionCategory", "RetentionPolicy",
 ]  # fmt: skip

@@ -44,6 +44,17 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
 
 
+class AccessLogQuerySet(AppendOnlyQuerySet):
+    def expire(self, *, before, limit: int) -> int:
+        """The one way access log entries go: the retention job
+        (consent.privacy.retention_apply, RetentionCategory.ACCESS_LOG)
+        deletes up to ``limit`` entries older than ``before``. Nothing else
+        deletes or changes an entry."""
+        ids = list(self.filter(at__lt=before).order_by("at").values_list("pk", flat=True)[:limit])
+        deleted, _per_model = models.QuerySet.delete(self.model.objects.filter(pk__in=ids))
+        return deleted
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Opened the guest card")
     SEARCH = "search", _("Searched guests")
@@ -73,6 +84,8 @@ class AccessLog(AppendOnlyModel):
     # length (never the words: they may be a phone number), "lead:9".
     context = models.CharField(_("context"), max_length=120, blank=True)
     path = models.CharField(_("page"), max_length=200, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access log entry")
@@ -130,6 +143,7 @@ class DataSubjectRequest(models.Model):
         verbose_name = _("data subject request")
         verbose_name_plural = _("data subject requests")
         ordering = ["status", "due_on"]
+        permissions = [("act_as_dpo", _("Handle data subject requests and read the access log"))]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -140,14 +154,20 @@ class DataSubjectRequest(models.Model):
 
 
 class ErasureLog(AppendOnlyModel):
-    """What an anonymization removed, per table, without the data itself."""
+    """What an anonymization removed, per table, without the data itself.
+    One row per guest anonymized; the retention job's other categories
+    (messages, calls, ...) write one row per run and category, with no
+    guest and no hotel (it spans them)."""
 
-    guest_ref = models.BigIntegerField(_("guest id"))
-    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="+")
+    guest_ref = models.BigIntegerField(_("guest id"), null=True, blank=True)
+    property = models.ForeignKey(
+        Property, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     request = models.ForeignKey(
         DataSubjectRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    reason = models.CharField(_("why"), max_length=20)  # "request" or "retention:<category>"
+    # "request" or "retention:<category>" (RetentionCategory: up to 20 characters).
+    reason = models.CharField(_("why"), max_length=40)
     counts = models.JSONField(_("rows changed per table"), default=dict)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -161,6 +181,8 @@ class ErasureLog(AppendOnlyModel):
         ordering = ["-at"]
 
     def __str__(self) -> str:
+        if self.guest_ref is None:
+            return f"{self.at:%Y-%m-%d} {self.reason}"
         return f"{self.at:%Y-%m-%d} guest {self.guest_ref} ({self.reason})"
 
 
@@ -190,3 +212,30 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.days} d"
+
+
+class GateLog(AppendOnlyModel):
+    """Every check of the consent gate on a commercial contact: what was
+    tried, for whom, allowed or refused and why (consent.gate)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    guest_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    property = models.ForeignKey(
+        Property, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=6)  # ConsentType
+    purpose = models.CharField(_("purpose"), max_length=60)  # "offer:12", "campaign:summer27"
+    allowed = models.BooleanField(_("allowed"))
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent gate decision")
+        verbose_name_plural = _("consent gate decisions")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.purpose} {'ok' if self.allowed else 'refused'}"

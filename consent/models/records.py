@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from guestview.models import Guest
@@ -110,6 +111,21 @@ class IysState(models.TextChoices):
 # Not (yet) in İYS although they should be: what the deadline applies to.
 IYS_UNSYNCED = (IysState.PENDING, IysState.SUBMITTED, IysState.FAILED)
 
+# What an erased guest's recipient becomes (ConsentRecordQuerySet.pseudonymize).
+PSEUDONYM_PREFIX = "sha256:"
+
+
+def recipient_pseudonym(recipient: str) -> str:
+    """The keyed hash that stands for a recipient after a KVKK erasure:
+    "did +90532… consent on that day?" is answered by hashing the number
+    and comparing, without the number being stored. Keyed with SECRET_KEY
+    (a rotated key must stay in SECRET_KEY_FALLBACKS for old hashes to be
+    checked); an already pseudonymized recipient is returned as it is."""
+    if recipient.startswith(PSEUDONYM_PREFIX):
+        return recipient
+    digest = salted_hmac("consent.recipient", recipient, algorithm="sha256").hexdigest()
+    return PSEUDONYM_PREFIX + digest
+
 
 class ConsentRecordQuerySet(models.QuerySet):
     # History is never rewritten. What is learnt about a row after it is
@@ -141,6 +157,31 @@ class ConsentRecordQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         self._refuse_rewrites(fields)  # before bulk_update opens its transaction
         return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def pseudonymize(self, *, mask_note=None) -> int:
+        """The one rewrite besides the İYS fields, for KVKK erasure only
+        (consent.privacy.guest_anonymize): the rows stay, as the evidence of
+        what was said, when and on which channel, but the recipient becomes
+        its keyed hash (recipient_pseudonym) and ``mask_note``, given, takes
+        names and numbers out of the note. A record still waiting for İYS is
+        never sent now (its recipient is gone): it leaves the İYS work list as
+        not tracked. How many rows changed; a second run changes none."""
+        changed = set()
+        for pk, recipient, note in self.values_list("pk", "recipient", "note"):
+            fields = {}
+            if not recipient.startswith(PSEUDONYM_PREFIX):
+                fields["recipient"] = recipient_pseudonym(recipient)
+            if mask_note is not None and (masked := mask_note(note)) != note:
+                fields["note"] = masked
+            if fields:
+                models.QuerySet.update(self.model.objects.filter(pk=pk), **fields)
+                changed.add(pk)
+        unsent = self.filter(iys_state__in=[IysState.PENDING, IysState.FAILED])
+        unsent_ids = set(unsent.values_list("pk", flat=True))
+        models.QuerySet.update(
+            self.model.objects.filter(pk__in=unsent_ids), iys_state=IysState.UNTRACKED
+        )
+        return len(changed | unsent_ids)
 
     def iys_unsynced(self):
         return self.filter(iys_state__in=IYS_UNSYNCED)

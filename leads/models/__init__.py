@@ -7,6 +7,8 @@ from leads.models.leads import (
     LEAD_MOVES,
     OPEN_STATUSES,
     Campaign,
+    CampaignCall,
+    CampaignCallOutcome,
     CaseCounter,
     IntakeForm,
     IntakeStatus,
@@ -39,7 +41,8 @@ from leads.models.sla import (
 
 __all__ = [
     "CASE_ID_RE", "CLOSED_STATUSES", "FOLLOW_UP_REQUIRED", "LEAD_MOVES", "OPEN_STATUSES",
-    "BusinessCalendar", "BusinessPeriod", "Campaign", "CaseCounter", "Deadline", "Escalation",
+    "BusinessCalendar", "BusinessPeriod", "Campaign", "CampaignCall",
+    "CampaignCallOutcome", "CaseCounter", "Deadline", "Escalation",
     "IntakeForm", "IntakeStatus", "IntakeSubmission", "ItemKind", "Lead", "LeadEvent",
     "LeadEventKind", "LeadSource", "LeadStatus",
     "LostReason", "NextStep", "Offer", "OfferOption", "OfferStatus", "Season", "SeasonKind",

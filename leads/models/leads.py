@@ -35,6 +35,12 @@ class LeadSource(models.Model):
         _("SLA channel"), max_length=12, choices=ChannelKind.choices, blank=True
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # consent.gate: an offer to a lead the guest started (a form, a DM, a
+    # call) answers them; a campaign's lead is ours, and needs their ONAY.
+    guest_initiated = models.BooleanField(
+        _("guest initiated"), default=True,
+        help_text=_("Offers to these leads answer the guest; others need commercial consent."),
+    )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -467,3 +473,35 @@ class Campaign(models.Model):
         return (not self.target_segment or guest.segment == self.target_segment) and (
             not self.target_language or guest.language == self.target_language
         )
+
+
+class CampaignCallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached, interested")
+    NOT_INTERESTED = "not_interested", _("Reached, not interested")
+    NO_ANSWER = "no_answer", _("No answer")
+    CALL_BACK = "call_back", _("Asked to be called back")
+
+
+class CampaignCall(models.Model):
+    """An agent called a guest of a campaign's target list. Only with the
+    guest's ONAY for calls (consent.gate; a refusal is in GateLog)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="calls")
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="campaign_calls")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CampaignCallOutcome.choices)
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("campaign call")
+        verbose_name_plural = _("campaign calls")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["campaign", "guest"], name="campaigncall_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.guest_id} · {self.outcome}"

@@ -99,7 +99,7 @@ def test_it_shows_hotel_a_guest_to_those_who_serve_hotel_a(request, client_of, p
     assert response.status_code == 200
     body = response.content.decode()
     assert "Ahmet Yılmaz" in body
-    assert "+90 532 123 45 67" in body
+    assert "+90 532 *** ** 67" in body and "+90 532 123 45 67" not in body  # masked
     assert "Anniversary: cake in the room" in body
     assert "Feather-free pillow" in body
 
@@ -220,3 +220,29 @@ def test_it_moves_an_agent_to_another_hotel_and_their_view_with_it(
     url = reverse("guestview:guest_detail", args=[guest_a.pk])
     services.agent_set_properties(user=alice, properties=[hotel_b])
     assert client_of(alice).get(url).status_code == 404
+
+
+def test_showing_a_number_in_full_is_logged(alice_client, alice, guest_a):
+    from consent.models import AccessLog
+
+    url = reverse("guestview:guest_contacts_unmask", args=[guest_a.pk])
+    response = alice_client.post(url, {"context": "call:7"}, HTTP_HX_REQUEST="true")
+    assert "+90 532 123 45 67" in response.content.decode()
+    entry = AccessLog.objects.get(action="unmask")
+    assert (entry.actor, entry.guest_id, entry.context) == (alice, guest_a.pk, "call:7")
+    assert entry.ip == "127.0.0.1"
+
+
+def test_opening_a_card_and_searching_are_logged(alice_client, alice, guest_a):
+    from consent.models import AccessLog
+
+    alice_client.get(reverse("guestview:guest_detail", args=[guest_a.pk]))
+    alice_client.get(reverse("guestview:guest_search"), {"q": "0532 123 45 67"})
+    log = AccessLog.objects.filter(actor=alice, guest_id=guest_a.pk)
+    assert sorted(log.values_list("action", flat=True)) == ["search", "view"]
+    assert "0532" not in log.get(action="search").context  # what was typed is not kept
+
+
+def test_bob_cannot_unmask_hotel_a_numbers(bob_client, guest_a):
+    url = reverse("guestview:guest_contacts_unmask", args=[guest_a.pk])
+    assert bob_client.post(url).status_code == 404

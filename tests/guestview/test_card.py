@@ -147,7 +147,7 @@ def test_it_shows_who_is_calling_and_how_they_reach_us(pbx, alice, ahmet):
 
     assert f'<a href="/guests/{ahmet.pk}/">Ahmet Yılmaz</a>' in identity
     assert re.search(r'<dd class="matched" title="[^"]+">\+90 532 123 45 67</dd>', identity)
-    assert "<dd>+90 242 111 22 33</dd>" in identity  # his landline: shown, not highlighted
+    assert "<dd>+90 242 *** ** 33</dd>" in identity  # his landline: masked, not highlighted
     assert '<span class="lang lang-en">EN</span> English · TR' in identity
     assert "<dt>Source</dt><dd>Web</dd>" in identity
     assert "<dt>Hotel</dt><dd>Hotel A Lara</dd>" in identity
