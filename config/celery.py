@@ -38,4 +38,8 @@ app.conf.beat_schedule = {
     "iys-poll": {"task": "consent.tasks.iys_poll_due", "schedule": crontab(minute="2-59/5")},
     "iys-pull": {"task": "consent.tasks.iys_pull_changes", "schedule": crontab(minute="*/15")},
     "iys-overdue": {"task": "consent.tasks.iys_overdue_alert", "schedule": crontab(minute=7)},
+    "privacy-retention": {
+        "task": "consent.tasks.retention_apply",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", include("channels_inbox.urls")),
     path("webchat/", include("channels_inbox.webchat_urls")),
     path("consent/", include("consent.urls")),
+    path("privacy/", include("consent.privacy_urls")),
     path("leads/", include("leads.urls")),
     path("", include("guestview.urls")),
 ]

@@ -1,10 +1,26 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consent import services, sync
-from consent.models import IYS_SOURCES, ConsentRecord, IysRequest, IysRequestItem, PulledChange
+from consent.models import (
+    IYS_SOURCES,
+    ConsentRecord,
+    DataSubjectRequest,
+    ErasureLog,
+    IysRequest,
+    IysRequestItem,
+    PulledChange,
+    RequestStatus,
+    RetentionPolicy,
+)
 from guestview import selectors as guestview_selectors
 from guestview.identity import normalize_phone
 from guestview.models import Role
@@ -216,3 +232,110 @@ class PulledChangeAdmin(_IysLogAdmin):
         if phone is not None:
             return queryset.filter(recipient=phone), False
         return super().get_search_results(request, queryset, search_term)
+
+
+# --- KVKK: data subject requests, erasures, retention (consent.privacy) -------------------
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(admin.ModelAdmin):
+    """To find and filter requests; they are registered, answered and acted
+    on in the privacy officer's pages (consent.privacy_views), where the
+    30-day deadline is set and the erasure runs. Never deleted: evidence."""
+
+    list_display = [
+        "__str__", "guest_ref", "property", "kind", "received_on", "due_on", "overdue",
+        "status", "answered_at", "page",
+    ]  # fmt: skip
+    list_filter = ["status", "kind", "property"]
+    search_fields = ["=guest_ref"]
+    list_select_related = ["property"]
+    readonly_fields = [
+        "guest", "guest_ref", "property", "kind", "received_on", "due_on", "status", "note",
+        "registered_by", "answered_at", "answered_by", "created_at",
+    ]  # fmt: skip
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(property__in=guestview_selectors.properties_for_user(request.user))
+        )
+
+    def get_ordering(self, request):
+        # Open first, the overdue on top (the nearest due date first), then the rest.
+        open_first = Case(
+            When(status=RequestStatus.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [open_first.asc(), "due_on", "id"]
+
+    @admin.display(boolean=True, description=_("overdue"))
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description=_("page"))
+    def page(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("privacy:request", args=[obj.pk]), _("Open")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErasureLog)
+class ErasureLogAdmin(admin.ModelAdmin):
+    """What each erasure changed, per table: read-only, like the log is."""
+
+    list_display = ["at", "reason", "guest_ref", "property", "request", "by", "rows"]
+    list_filter = ["reason", "property"]
+    search_fields = ["=guest_ref"]
+    list_select_related = ["property", "by"]
+    fields = ["at", "reason", "guest_ref", "property", "request", "by", "counts"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The retention job's rows span every hotel (no property).
+        properties = guestview_selectors.properties_for_user(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(property__in=properties) | Q(property__isnull=True))
+        )
+
+    @admin.display(description=_("rows changed"))
+    def rows(self, obj):
+        return sum(obj.counts.values())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """How long each kind of data is kept; the nightly job
+    (consent.tasks.retention_apply) anonymizes or removes what is older."""
+
+    list_display = ["category", "days", "is_active", "cutoff"]
+    list_editable = ["days", "is_active"]
+    list_display_links = ["category"]
+
+    @admin.display(description=_("older than this goes"))
+    def cutoff(self, obj):
+        return (timezone.localdate() - dt.timedelta(days=obj.days)) if obj.is_active else "—"

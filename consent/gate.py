@@ -27,7 +27,8 @@ CHANNEL_LABELS = {
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    reason: str
+    reason: str  # for the screen (may name the guest)
+    logged: str = ""  # for GateLog, which is append-only: never the guest's name
 
 
 class ConsentRequired(ValidationError):
@@ -37,18 +38,23 @@ class ConsentRequired(ValidationError):
 def commercial_contact_check(*, guest, type: str, service_reply: bool = False) -> GateDecision:
     """May we contact ``guest`` commercially on ``type`` (ARAMA/MESAJ/EPOSTA)?"""
     if service_reply:
-        return GateDecision(True, _("A reply in a conversation the guest started."))
+        reason = "service reply in a guest-initiated conversation"
+        return GateDecision(True, _("A reply in a conversation the guest started."), reason)
     if guest is None:
-        return GateDecision(False, _("Nobody to check consent for: link the guest first."))
+        return GateDecision(
+            False, _("Nobody to check consent for: link the guest first."), "no guest linked"
+        )
     channel = consent_state_for_guest(guest).for_type(type)
+    day = f"{channel.since:%d.%m.%Y}" if channel.since else ""
     if channel.allowed:
-        return GateDecision(True, _("ONAY on %(date)s.") % {"date": f"{channel.since:%d.%m.%Y}"})
+        return GateDecision(True, _("ONAY on %(date)s.") % {"date": day}, f"ONAY {day}")
     label = CHANNEL_LABELS[type]
     if channel.refused:
         return GateDecision(
             False,
             _("%(name)s refused commercial %(channel)s (RET on %(date)s): not sent.")
-            % {"name": guest.full_name, "channel": label, "date": f"{channel.since:%d.%m.%Y}"},
+            % {"name": guest.full_name, "channel": label, "date": day},
+            f"RET {day}",
         )
     return GateDecision(
         False,
@@ -57,6 +63,7 @@ def commercial_contact_check(*, guest, type: str, service_reply: bool = False) -
             "Ask them and record their consent first."
         )
         % {"name": guest.full_name, "channel": label},
+        "never asked",
     )
 
 
@@ -72,7 +79,7 @@ def commercial_contact_require(
         channel=type,
         purpose=purpose[:60],
         allowed=decision.allowed,
-        reason=str(decision.reason)[:200],
+        reason=decision.logged[:200],
     )
     if not decision.allowed:
         raise ConsentRequired(decision.reason, code="consent")

@@ -6,4 +6,5 @@ app_name = "consent"
 
 urlpatterns = [
     path("iys/", views.iys_status, name="iys_status"),
+    path("access/", views.access_report, name="access_report"),
 ]

@@ -46,3 +46,43 @@ def iys_status(request):
             "deadline_days": settings.IYS_DEADLINE_BUSINESS_DAYS,
         },
     )
+
+
+@require_GET
+@login_required
+def access_report(request):
+    """Breach support for the data protection officer: who accessed guest
+    X (``?guest=``), or what user Y accessed between two times (``?user=``,
+    ``since``, ``until``: YYYY-MM-DDTHH:MM, Turkey time)."""
+    from django.contrib.auth import get_user_model
+    from django.utils.dateparse import parse_datetime
+
+    from consent import access
+
+    if not request.user.has_perm("consent.act_as_dpo"):
+        raise PermissionDenied
+    now = timezone.now()
+
+    def when(name: str, default):
+        value = parse_datetime(request.GET.get(name, "") or "")
+        return (
+            timezone.make_aware(value) if value and timezone.is_naive(value) else (value or default)
+        )
+
+    since, until = when("since", now - timezone.timedelta(days=7)), when("until", now)
+    guest_id, user_id = request.GET.get("guest", ""), request.GET.get("user", "")
+    entries, subject = [], None
+    if guest_id.isdigit():
+        entries = access.accesses_to_guest(int(guest_id), since=since, until=until)[:500]
+        subject = ("guest", int(guest_id))
+    elif user_id.isdigit():
+        entries = access.accesses_by_user(int(user_id), since=since, until=until).select_related(
+            "actor"
+        )[:1000]
+        subject = ("user", get_user_model().objects.filter(pk=int(user_id)).first())
+    return render(
+        request,
+        "consent/access_report.html",
+        {"entries": entries, "subject": subject, "since": since, "until": until,
+         "users": get_user_model().objects.filter(is_active=True).order_by("username")},
+    )  # fmt: skip

@@ -15,13 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from consent.access import access_record, access_record_many
-from consent.models import AccessAction
-from consent.services import NoteRefused, note_marked
+from consent.models import AccessAction, ConsentSource, ConsentStatus, ConsentType
+from consent.selectors import recipient_masked
+from consent.services import NoteRefused, consent_record, note_marked
 from guestview import cards, push, selectors, services
 from guestview.forms import AgentStatusForm, GuestSearchForm, NewCallerForm, NoteForm
 from guestview.models import AgentProfile, ScreenPop
@@ -59,7 +60,12 @@ def guest_search(request):
     template_name = "guestview/guest_search.html"
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         template_name += "#results"
-    return render(request, template_name, {"form": form, "page": page})
+    consents = {}
+    if page is not None:  # opt-in on every screen that shows a guest: one query
+        from consent.selectors import consent_states_for_guests
+
+        consents = consent_states_for_guests([g.pk for g in page.object_list])
+    return render(request, template_name, {"form": form, "page": page, "consents": consents})
 
 
 def _case_id_lead(user, query: str):
@@ -393,3 +399,109 @@ def guest_contacts_unmask(request, pk: int):
     if not request.htmx:
         return redirect("guestview:guest_detail", pk=guest.pk)
     return render(request, "guestview/card.html#contacts", {"contacts": contacts, "unmasked": True})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def guest_consent_record(request, pk: int):
+    """Record what the guest says about commercial calls, messages or
+    e-mail, in two steps: the agent states it, then confirms it was said
+    (the second POST writes). GET: the block as it is (cancel)."""
+    guest = selectors.get_guest_for_user(request.user, pk)
+    extra: dict = {}
+    status = 200
+    if request.method == "POST":
+        data = request.POST
+        type_, said, recipient = (
+            data.get("type", ""),
+            data.get("status", ""),
+            data.get("recipient", ""),
+        )
+        known = set(guest.contact_points.values_list("value", flat=True))
+        if (
+            type_ not in ConsentType.values
+            or said not in ConsentStatus.values
+            or recipient not in known
+        ):
+            extra["consent_error"], status = (
+                _("Choose the channel, the answer and the number."),
+                400,
+            )
+        elif data.get("confirm") != "yes":
+            extra["consent_confirm"] = {
+                "type": type_, "status": said, "recipient": recipient,
+                "type_label": ConsentType(type_).label, "status_label": ConsentStatus(said).label,
+                "recipient_shown": recipient_masked(recipient),
+            }  # fmt: skip
+        else:
+            try:
+                record = consent_record(
+                    guest=guest, type=type_, status=said, source=ConsentSource.HS_CAGRI_MERKEZI,
+                    recipient=recipient, recorded_by=request.user,
+                )  # fmt: skip
+            except ValidationError as exc:
+                extra["consent_error"], status = " ".join(exc.messages), 400
+            else:
+                extra["consent_saved"] = _("Recorded: %(status)s for %(channel)s.") % {
+                    "status": record.get_status_display(), "channel": record.get_type_display()
+                }  # fmt: skip
+    if not request.htmx:
+        if extra.get("consent_error"):
+            messages.error(request, extra["consent_error"])
+        return redirect("guestview:guest_detail", pk=guest.pk)
+    context = {"card": selectors.guest_card(guest), "g": guest, **extra}
+    return render(request, "guestview/card.html#prefs", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def guest_needs(request, pk: int):
+    """The restricted special-needs field: anyone serving the hotel records
+    (with the guest's explicit consent first); only those with the
+    permission read, and each read is logged."""
+    from consent import needs as guest_needs_service  # KVKK's own app owns the field
+
+    guest = selectors.get_guest_for_user(request.user, pk)
+    context: dict = {"g": guest, "can_read": guest_needs_service.can_read_needs(request.user)}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("explicit_consent") == "yes":
+                guest_needs_service.explicit_consent_record(
+                    guest=guest, by=request.user, given=True,
+                    method=request.POST.get("method", ""),
+                )  # fmt: skip
+            elif request.POST.get("explicit_consent") == "withdrawn":
+                guest_needs_service.explicit_consent_record(
+                    guest=guest, by=request.user, given=False,
+                    method=request.POST.get("method") or "on_call",
+                )  # fmt: skip
+            if request.POST.get("explicit_consent") != "withdrawn":
+                guest_needs_service.needs_set(
+                    guest=guest, by=request.user,
+                    accessibility=request.POST.getlist("accessibility"),
+                    dietary=request.POST.getlist("dietary"),
+                    detail=request.POST.get("detail", ""),
+                )  # fmt: skip
+            context["needs_saved"] = True
+        except ValidationError as exc:
+            context["needs_error"], status = " ".join(exc.messages), 400
+    context["consented"] = guest_needs_service.explicit_consent_given(guest)
+    if context["can_read"]:
+        context["needs"] = guest_needs_service.needs_read(
+            guest=guest, user=request.user, request=request
+        )
+    context |= _needs_choices()
+    if not request.htmx:
+        return render(request, "guestview/needs.html", context, status=status)
+    return render(request, "guestview/needs.html#needs", context, status=status)
+
+
+def _needs_choices() -> dict:
+    from consent.models import AccessibilityNeed, ConsentMethod, DietaryNeed
+
+    return {
+        "accessibility_choices": AccessibilityNeed.choices,
+        "dietary_choices": DietaryNeed.choices,
+        "methods": ConsentMethod.choices,
+    }

@@ -80,8 +80,12 @@ def _lead_context(request, lead, **extra) -> dict:
         initial={"language": lead.language if lead.language != "other" else "en"}
         | _offer_initial(lead)
     )
+    from consent.selectors import consent_state_for_guest
+
     return {
         "lead": lead,
+        # Opt-in on every screen that shows a guest (KVKK).
+        "guest_card": {"consent": consent_state_for_guest(lead.guest)} if lead.guest else None,
         "events": selectors.lead_timeline(lead),
         "offers": selectors.lead_offers(lead),
         "conversations": selectors.lead_conversations(lead),

@@ -142,7 +142,7 @@ class DataSubjectRequest(models.Model):
     class Meta:
         verbose_name = _("data subject request")
         verbose_name_plural = _("data subject requests")
-        ordering = ["status", "due_on"]
+        ordering = ["due_on", "id"]
         permissions = [("act_as_dpo", _("Handle data subject requests and read the access log"))]
 
     def __str__(self) -> str:
@@ -239,3 +239,73 @@ class GateLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.purpose} {'ok' if self.allowed else 'refused'}"
+
+
+class ConsentMethod(models.TextChoices):
+    ON_CALL = "on_call", _("Said on a recorded call")
+    WRITTEN = "written", _("Signed form")
+    ONLINE = "online", _("Online form")
+
+
+class ExplicitConsent(AppendOnlyModel):
+    """Açık rıza (KVKK art. 6): the guest's explicit consent to keep their
+    accessibility and dietary needs, given or withdrawn, one row each time.
+    The newest row is the state (consent.needs)."""
+
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="explicit_consents")
+    given = models.BooleanField(_("given"))
+    method = models.CharField(_("how"), max_length=8, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("explicit consent (special needs)")
+        verbose_name_plural = _("explicit consents (special needs)")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.guest_id} {'given' if self.given else 'withdrawn'} {self.at:%Y-%m-%d}"
+
+
+class AccessibilityNeed(models.TextChoices):
+    WHEELCHAIR = "wheelchair", _("Wheelchair user")
+    STEP_FREE = "step_free", _("Step-free access")
+    HEARING = "hearing", _("Hearing impaired")
+    VISUAL = "visual", _("Visually impaired")
+    OTHER = "other", _("Other (see detail)")
+
+
+class DietaryNeed(models.TextChoices):
+    GLUTEN_FREE = "gluten_free", _("Gluten-free (celiac)")
+    LACTOSE_FREE = "lactose_free", _("Lactose-free")
+    NUT_ALLERGY = "nut_allergy", _("Nut allergy")
+    SEAFOOD_ALLERGY = "seafood_allergy", _("Seafood allergy")
+    DIABETIC = "diabetic", _("Diabetic")
+    HALAL = "halal", _("Halal")
+    KOSHER = "kosher", _("Kosher")
+    OTHER = "other", _("Other (see detail)")
+
+
+class GuestNeeds(models.Model):
+    """A guest's accessibility and dietary needs: special-category data,
+    kept only with explicit consent (ExplicitConsent) and shown only to
+    those with the view permission (supervisors and admins by default);
+    every read is logged (consent.needs)."""
+
+    guest = models.OneToOneField(Guest, on_delete=models.CASCADE, related_name="needs")
+    accessibility = models.JSONField(_("accessibility"), default=list, blank=True)
+    dietary = models.JSONField(_("dietary"), default=list, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("special needs")
+        verbose_name_plural = _("special needs")
+
+    def __str__(self) -> str:
+        return f"needs of {self.guest_id}"

@@ -12,3 +12,9 @@ register = template.Library()
 def masked(value: str) -> str:
     """+905321234567 → +90 532 *** ** 67; ayse@example.com → a***@example.com."""
     return recipient_masked(value) if value else value
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ states|get_item:guest.pk }}``: a dict entry in a template."""
+    return mapping.get(key) if mapping else None

@@ -150,8 +150,11 @@ def test_it_makes_an_admin_staff_but_not_superuser(ada):
 def test_it_gives_the_admin_group_global_serve_property_from_the_data_migration():
     admin = Group.objects.get(name=Role.ADMIN)
     assert admin.permissions.filter(codename="serve_property").exists()
-    for role in (Role.AGENT, Role.SUPERVISOR, Role.QUALITY):
+    for role in (Role.AGENT, Role.QUALITY):
         assert not Group.objects.get(name=role).permissions.exists()
+    # Supervisors read the restricted special needs (consent migration 0006); nothing else.
+    supervisor = Group.objects.get(name=Role.SUPERVISOR).permissions
+    assert list(supervisor.values_list("codename", flat=True)) == ["view_guestneeds"]
 
 
 def test_it_updates_languages_and_properties_on_a_second_setup(alice, hotel_b):
