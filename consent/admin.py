@@ -12,9 +12,11 @@ from django.utils.translation import ngettext
 from consent import services, sync
 from consent.models import (
     IYS_SOURCES,
+    AccessLog,
     ConsentRecord,
     DataSubjectRequest,
     ErasureLog,
+    GateLog,
     IysRequest,
     IysRequestItem,
     PulledChange,
@@ -339,3 +341,36 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
     @admin.display(description=_("older than this goes"))
     def cutoff(self, obj):
         return (timezone.localdate() - dt.timedelta(days=obj.days)) if obj.is_active else "—"
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Append-only logs: readable in the admin, never added, changed or
+    deleted here (the models refuse it too)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyLogAdmin):
+    """Who read which guest; the DPO's report is /consent/access/."""
+
+    list_display = ["at", "actor", "action", "guest_id", "context", "ip"]
+    list_filter = ["action"]
+    search_fields = ["=guest_id", "actor__username", "context"]
+    date_hierarchy = "at"
+
+
+@admin.register(GateLog)
+class GateLogAdmin(ReadOnlyLogAdmin):
+    list_display = ["at", "actor", "purpose", "channel", "allowed", "reason"]
+    list_filter = ["allowed", "channel"]
