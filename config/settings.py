@@ -89,6 +89,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django 6 sends the Content-Security-Policy itself; on 5.2 LTS
+    # guestview.security does the same from the same settings (SECURE_CSP*).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware"
+    if django.VERSION >= (6, 0)
+    else "guestview.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guestview.middleware.ConsoleLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "guestview.security.IdleSessionMiddleware",  # after htmx and messages, before presence
     "guestview.middleware.AgentPresenceMiddleware",
 ]
 
@@ -233,12 +239,62 @@ STORAGES = {
     },
 }
 
-# --- Security in production -------------------------------------------------
+# --- Security ---------------------------------------------------------------
+# Sign-in throttling (guestview.security), counted in Redis: this many failed
+# sign-ins for one username, or from one address, within LOGIN_THROTTLE_SECONDS
+# lock that username or address for LOGIN_THROTTLE_SECONDS; 0 turns a limit
+# off. A call center signs in from few addresses (NAT): raise the per-address
+# limit rather than lock a whole floor out at shift change.
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
+LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 15 * 60)
+LOGIN_THROTTLE_PREFIX = env_str("LOGIN_THROTTLE_PREFIX", "m360:login")
+# A console nobody has used for this long is signed out on its next request
+# (guestview.security.IdleSessionMiddleware); 0 turns it off.
+SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30))
+_COUNTS = ["LOGIN_FAILURES_PER_USERNAME", "LOGIN_FAILURES_PER_IP", "SESSION_IDLE_TIMEOUT_MINUTES"]
+for _name in _COUNTS:
+    if env_int(_name, 0) < 0:
+        raise ImproperlyConfigured(f"{_name}={env_str(_name)!r} must not be negative.")
+if LOGIN_THROTTLE_SECONDS < 1:
+    raise ImproperlyConfigured(f"LOGIN_THROTTLE_SECONDS={LOGIN_THROTTLE_SECONDS} must be positive.")
+
+# Nothing inline, nothing from another origin: base.html turns htmx's inline
+# indicator styles off, and no template has an inline script, style or
+# handler (tests/test_security.py checks). Report-only under DEBUG, where
+# Django's technical error pages and the web chat demo page need inline code;
+# CSP_REPORT_ONLY=1 eases a rollout in production.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],  # htmx and the SSE stream
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+_CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", DEBUG)
+SECURE_CSP = {} if _CSP_REPORT_ONLY else CONTENT_SECURITY_POLICY
+SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY if _CSP_REPORT_ONLY else {}
+
+# Django's defaults, said out loud: a session cookie scripts cannot read, sent
+# on top-level links from elsewhere (an alert e-mail) but not on cross-site
+# posts; no framing; console URLs (guest ids, searched names) never leave in
+# a Referer.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Browsers then refuse plain HTTP for this long, with no way back: set it
+    # (e.g. 31536000) once the console is served over HTTPS only.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
 # --- Product settings -------------------------------------------------------
 # An agent who has not made a request for this long is shown as away.

@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.health import healthz
+from guestview import security
 
 admin.site.site_header = _("Misafir360 administration")
+admin.site.login_form = security.ThrottledAdminAuthenticationForm  # the same lock as /login/
 admin.site.site_title = "Misafir360"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", security.login, name="login"),  # throttled (guestview.security)
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

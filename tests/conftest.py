@@ -28,6 +28,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_login_throttle(settings):
+    # Failed sign-ins of one test (or run) must not lock 127.0.0.1 for the next.
+    import uuid
+
+    settings.LOGIN_THROTTLE_PREFIX = f"test-{uuid.uuid4().hex}:login"
+    # Every test, the browser ones too, runs under the policy production enforces.
+    settings.SECURE_CSP = settings.CONTENT_SECURITY_POLICY
+    settings.SECURE_CSP_REPORT_ONLY = {}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_dialed_numbers():
     # selectors caches the DID map per process; tests create and drop numbers.
     from guestview.cti.tokens import forget_pbx_tokens

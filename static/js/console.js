@@ -60,3 +60,25 @@ document.addEventListener("change", (event) => {
 function initMovePickers(root) { root.querySelectorAll("select[data-move]").forEach(showFieldsFor); }
 document.addEventListener("DOMContentLoaded", () => initMovePickers(document));
 document.addEventListener("htmx:afterSettle", (event) => initMovePickers(event.target));
+// The timeline link is a real link without JS; with JS htmx loads the timeline
+// in place (hx-trigger="click from:#timeline-open"), so the click must not also
+// navigate. Here, not in an onclick attribute: the CSP allows no inline handler.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("#timeline-open")) event.preventDefault();
+});
+// Only what a person does keeps the session alive (guestview.security, which
+// names this header ACTIVITY_HEADER): htmx requests a click, a key or a form
+// triggered are marked; those an SSE event, a page load or a timer triggers are not.
+const PERSON_EVENTS = new Set(["click", "submit", "change", "input", "keydown", "keyup", "search"]);
+document.addEventListener("htmx:configRequest", (event) => {
+  const trigger = event.detail.triggeringEvent;
+  if (trigger && PERSON_EVENTS.has(trigger.type)) event.detail.headers["X-Console-Activity"] = "1";
+});
+// Once the session has expired the stream is refused (401) and EventSource gives
+// up, while htmx's SSE extension retries for ever. Ask the sign-in page with htmx:
+// signed out, it answers with HX-Redirect to itself and the console goes there;
+// still signed in (the stream only failed), it answers 204 and nothing happens.
+document.addEventListener("htmx:sseError", (event) => {
+  if (event.detail.source.readyState !== EventSource.CLOSED) return;
+  htmx.ajax("GET", "/login/", {source: document.body, swap: "none"});  // config/urls.py
+});
