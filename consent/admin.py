@@ -70,6 +70,23 @@ class ConsentRecordForm(forms.ModelForm):
         return cleaned
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin may read but never add, change or delete here (the
+    models of the append-only logs refuse it too)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
     """Consent history is read here and added to; it is never changed or
@@ -240,7 +257,7 @@ class PulledChangeAdmin(_IysLogAdmin):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(admin.ModelAdmin):
+class DataSubjectRequestAdmin(ReadOnlyAdmin):
     """To find and filter requests; they are registered, answered and acted
     on in the privacy officer's pages (consent.privacy_views), where the
     30-day deadline is set and the erasure runs. Never deleted: evidence."""
@@ -284,18 +301,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("privacy:request", args=[obj.pk]), _("Open")
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ErasureLog)
-class ErasureLogAdmin(admin.ModelAdmin):
+class ErasureLogAdmin(ReadOnlyAdmin):
     """What each erasure changed, per table: read-only, like the log is."""
 
     list_display = ["at", "reason", "guest_ref", "property", "request", "by", "rows"]
@@ -319,15 +327,6 @@ class ErasureLogAdmin(admin.ModelAdmin):
     def rows(self, obj):
         return sum(obj.counts.values())
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RetentionPolicy)
 class RetentionPolicyAdmin(admin.ModelAdmin):
@@ -343,25 +342,8 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         return (timezone.localdate() - dt.timedelta(days=obj.days)) if obj.is_active else "—"
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Append-only logs: readable in the admin, never added, changed or
-    deleted here (the models refuse it too)."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyLogAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Who read which guest; the DPO's report is /consent/access/."""
 
     list_display = ["at", "actor", "action", "guest_id", "context", "ip"]
@@ -371,6 +353,6 @@ class AccessLogAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(GateLog)
-class GateLogAdmin(ReadOnlyLogAdmin):
+class GateLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "purpose", "channel", "allowed", "reason"]
     list_filter = ["allowed", "channel"]

@@ -199,3 +199,26 @@ def asgi_live_server(transactional_db, settings):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium through Playwright (no downloaded browser), as the
+    developers' guide says; browser test modules skip themselves without it.
+    Playwright's sync API runs an event loop in this thread; the ORM calls
+    the tests make here are still plain synchronous ones."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

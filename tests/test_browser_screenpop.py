@@ -35,24 +35,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes here are still plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
 def world(settings):
     """Hotel A (its line rings alice, ext. 201) and hotel B (bob, ext. 202)."""
     settings.PUSH_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}"  # xdist workers share Redis

@@ -21,22 +21,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def test_a_visitor_chats_and_sees_the_reply(asgi_live_server, browser, settings):
     settings.DEBUG = True  # the demo hotel page
     settings.PUSH_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}"

@@ -30,22 +30,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
 def world(settings):
     settings.PUSH_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}"
     hotel = PropertyFactory(name="Hotel A Lara", code="hotel-a")
