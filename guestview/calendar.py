@@ -60,12 +60,14 @@ def business_days_add(
 
 def turkish_public_holidays(years: Iterable[int]) -> list[tuple[dt.date, str, dt.time | None]]:
     """Turkey's public holidays (and the half-day eves, off from 13:00) as the
-    ``holidays`` package computes them, bayrams included."""
+    ``holidays`` package computes them, bayrams included; names in Turkish."""
     import holidays
 
-    days = holidays.country_holidays("TR", years=list(years), categories=("public", "half_day"))
-    out = []
-    for date, name in sorted(days.items()):
-        off_from = dt.time(13, 0) if "13.00" in name else None
-        out.append((date, name, off_from))
-    return out
+    years = list(years)
+    # The category, not the name, says which days are half days: names follow
+    # the package's language and vary between its versions.
+    half = holidays.country_holidays("TR", years=years, categories=("half_day",), language="tr")
+    full = holidays.country_holidays("TR", years=years, categories=("public",), language="tr")
+    out = [(date, name, None) for date, name in full.items()]
+    out += [(date, name, dt.time(13, 0)) for date, name in half.items() if date not in full]
+    return sorted(out)
