@@ -147,6 +147,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # The test database a file too: an in-memory one is shared-cache, whose
+    # table locks fail at once ("database table is locked") instead of
+    # waiting, so the tests with concurrent writers could not run.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test.sqlite3")}
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["OPTIONS"] = {
         # A pool, not persistent connections: under ASGI those are kept per

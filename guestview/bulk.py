@@ -10,9 +10,19 @@ multi-row VALUES does the same job.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import connection
+
+
+def db_value(value):
+    """A raw statement's parameter as the ORM would store it. On SQLite an
+    aware datetime must become naive UTC text, or "10:48+03:00" compares as
+    text against the ORM's "07:48" and deadlines come out hours wrong."""
+    if connection.vendor != "postgresql" and isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 def insert_many(
@@ -41,7 +51,7 @@ def insert_many(
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
                 f"{', '.join([placeholders] * len(rows))} {suffix}",
-                [value for row in rows for value in row],
+                [db_value(value) for row in rows for value in row],
             )
         return cursor.fetchall() if "RETURNING" in suffix.upper() else []
 

@@ -285,8 +285,8 @@ def _call_event_insert(*, pbx: Pbx, event: CallEventIn) -> bool:
                 event.call_id,
                 event.kind,
                 event.agent_extension,
-                event.at,
-                timezone.now(),
+                bulk.db_value(event.at),
+                bulk.db_value(timezone.now()),
                 json.dumps(event.payload, ensure_ascii=False),
             ],
         )

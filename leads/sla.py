@@ -384,7 +384,7 @@ def clocks_sync(plans: Iterable[Plan], *, now: dt.datetime | None = None) -> Non
                 "(item_kind, item_id, deadline) IN ("
                 + ", ".join(["(%s, %s, %s)"] * len(stops))
                 + ")",
-                [now, *[v for stop in stops for v in stop]],
+                [bulk.db_value(now), *[v for stop in stops for v in stop]],
             )
 
 
@@ -425,12 +425,13 @@ def sla_scan(*, now: dt.datetime | None = None, limit: int = SCAN_LIMIT) -> Scan
     to_breach = claim.format(
         t=table, order="due_at", where="stopped_at IS NULL AND breached_at IS NULL AND due_at <= %s"
     )
+    at = bulk.db_value(now)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET warned_at = %s WHERE {to_warn} "  # noqa: S608
                 "RETURNING item_kind, item_id, deadline, property_id, due_at",
-                [now, now, now, limit],
+                [at, at, at, limit],
             )
             warned = cursor.fetchall()
             cursor.execute(
@@ -438,7 +439,7 @@ def sla_scan(*, now: dt.datetime | None = None, limit: int = SCAN_LIMIT) -> Scan
                 f"UPDATE {table} SET breached_at = %s, warned_at = COALESCE(warned_at, %s) "  # noqa: S608
                 f"WHERE {to_breach} "
                 "RETURNING item_kind, item_id, deadline, property_id, due_at, policy_id",
-                [now, now, now, limit],
+                [at, at, at, limit],
             )
             breached = cursor.fetchall()
         if connection.vendor != "postgresql":  # SQLite hands back text for timestamps
