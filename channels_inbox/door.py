@@ -14,7 +14,10 @@ is active on PostgreSQL only; elsewhere, and for every other request, the
 Django application answers.
 
 Nothing is lost: the answer 200 goes out after the INSERT has committed; if
-PostgreSQL cannot be reached the answer is 503 and Meta delivers again.
+PostgreSQL cannot be reached the answer is 503 and Meta delivers again. The
+drain is queued through the same queueing.enqueue_once as the Django view's,
+in a thread the ack does not wait for (if Redis or the broker is down, the
+sweeper drains the body later).
 """
 
 from __future__ import annotations
@@ -22,15 +25,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 
 import psycopg
-import redis.asyncio as aioredis
 from django.conf import settings
+from django.db import DatabaseError, connections
 from psycopg_pool import AsyncConnectionPool
 
 from channels_inbox import queueing, webhooks
-from channels_inbox.models import ChannelAccount, InboundPayload, PayloadStatus
+from channels_inbox.models import InboundPayload, PayloadStatus
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +41,21 @@ _INSERT = (
     "(source, account_id, body, status, error, attempts, received_at) "
     "VALUES (%s, NULL, %s, %s, %s, 0, now()) RETURNING id"
 )
-_SECRETS = (
-    f"SELECT kind, app_secret FROM {ChannelAccount._meta.db_table} "  # noqa: S608
-    "WHERE is_active AND app_secret <> ''"
-)
+# What libpq understands; Django's connection parameters also carry its own
+# (pool, cursor_factory, context, prepare_threshold) for psycopg's connect().
+_LIBPQ_KEYWORDS = frozenset(o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults())
 
 
 def _conninfo() -> str | None:
-    db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgresql"):
+    """Django's connection as a libpq string, with everything DATABASE_URL
+    and OPTIONS say (?sslmode=require, ...); None when not on PostgreSQL."""
+    database = connections["default"]
+    if database.vendor != "postgresql":
         return None
-    parts = {
-        "dbname": db["NAME"],
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-    }
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in parts.items() if v})
+    params = database.get_connection_params()
+    return psycopg.conninfo.make_conninfo(
+        **{k: v for k, v in params.items() if k in _LIBPQ_KEYWORDS and v is not None}
+    )
 
 
 class WebhookDoor:
@@ -66,13 +65,12 @@ class WebhookDoor:
 
     def __init__(self, app, *, conninfo: str | None = None, timeout: float = 5.0):
         self.app = app
-        self._conninfo = conninfo
+        self._conninfo = conninfo if conninfo is not None else _conninfo()
         self._timeout = timeout
         self._pool: AsyncConnectionPool | None = None
-        self._redis: aioredis.Redis | None = None
-        self._secrets: dict[str, list[str]] = {}
-        self._secrets_at = -1e9
         self._lock = asyncio.Lock()
+        self._drain_wanted = False
+        self._scheduling: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -81,7 +79,7 @@ class WebhookDoor:
             scope["type"] != "http"
             or scope["method"] != "POST"
             or scope["path"] not in webhooks.DOORS
-            or (self._conninfo or _conninfo()) is None
+            or self._conninfo is None
         ):
             return await self.app(scope, receive, send)
         body = await _read_body(receive)
@@ -89,14 +87,15 @@ class WebhookDoor:
         signature = headers.get(webhooks.SIGNATURE_HEADER.lower().encode(), b"").decode("latin-1")
         try:
             status, answer = await self._receive(scope["path"], body, signature)
-        except (psycopg.Error, OSError, TimeoutError):
+        except (psycopg.Error, DatabaseError, OSError, TimeoutError):
+            # psycopg's from the door's pool; Django's from the secrets' query.
             logger.exception("webhook door: PostgreSQL unreachable; answered 503")
             status, answer = 503, {"error": "Not stored; deliver again later."}
         await _respond(send, status, answer)
 
     async def _receive(self, path: str, body: bytes, signature: str) -> tuple[int, dict]:
         kinds, _objects = webhooks.DOORS[path]
-        secrets = await self._secrets_for(kinds)
+        secrets = await webhooks.achannel_secrets(kinds)
         checked = webhooks.check(body, signature, path=path, secrets=secrets)
         if checked.status == 403:
             return 403, {"error": checked.error}
@@ -115,27 +114,32 @@ class WebhookDoor:
             ).fetchone()
         if checked.error:
             return 400, {"error": checked.error}
-        await self._schedule_drain()
+        self._schedule_drain()
         return 200, {"stored": row[0]}
 
-    async def _secrets_for(self, kinds: list[str]) -> list[str]:
-        # As the Django view's cache: an admin change is used within 30 s.
-        if time.monotonic() - self._secrets_at > webhooks._CACHE_SECONDS:
-            pool = await self._open_pool()
-            async with pool.connection() as conn:
-                rows = await (await conn.execute(_SECRETS)).fetchall()
-            secrets: dict[str, list[str]] = {}
-            for kind, secret in rows:
-                secrets.setdefault(kind, []).append(secret)
-            self._secrets, self._secrets_at = secrets, time.monotonic()
-        return sorted({s for kind in kinds for s in self._secrets.get(kind, [])})
+    def _schedule_drain(self) -> None:
+        """inbound.schedule_drain for a stored body, without waiting: the call
+        (queueing.enqueue_once: Redis, maybe the broker) runs in a thread, one
+        at a time; bodies stored while it runs make one more call after it.
+        So every body is followed by a whole enqueue_once, as in the Django
+        view, but a burst costs a thread hop now and then, not one per ack."""
+        self._drain_wanted = True
+        if self._scheduling is None or self._scheduling.done():
+            self._scheduling = asyncio.get_running_loop().create_task(self._schedule_drains())
+
+    async def _schedule_drains(self) -> None:
+        from channels_inbox.tasks import inbound_drain
+
+        while self._drain_wanted:
+            self._drain_wanted = False
+            await asyncio.to_thread(queueing.enqueue_once, inbound_drain)
 
     async def _open_pool(self) -> AsyncConnectionPool:
         if self._pool is None:
             async with self._lock:
                 if self._pool is None:
                     pool = AsyncConnectionPool(
-                        self._conninfo or _conninfo(),
+                        self._conninfo,
                         min_size=1,
                         max_size=settings.WEBHOOK_DOOR_POOL_SIZE,
                         kwargs={"autocommit": True},
@@ -145,22 +149,6 @@ class WebhookDoor:
                     await pool.open()
                     self._pool = pool
         return self._pool
-
-    async def _schedule_drain(self) -> None:
-        """As inbound.schedule_drain: one drain task per burst."""
-        from channels_inbox.tasks import inbound_drain
-
-        try:
-            if self._redis is None:
-                self._redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-            added = await self._redis.set(
-                queueing.once_key(inbound_drain), 1, nx=True, ex=queueing.ONCE_SECONDS
-            )
-        except Exception:  # Redis is down: the sweeper drains it later
-            logger.warning("webhook door: could not debounce the drain", exc_info=True)
-            added = True
-        if added:
-            await asyncio.to_thread(queueing.enqueue, inbound_drain)
 
     async def _lifespan(self, receive, send) -> None:
         while True:
@@ -173,12 +161,12 @@ class WebhookDoor:
                 return
 
     async def close(self) -> None:
+        if self._scheduling is not None:
+            await self._scheduling
+            self._scheduling = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-        if self._redis is not None:
-            await self._redis.aclose()
-            self._redis = None
 
 
 async def _read_body(receive) -> bytes:

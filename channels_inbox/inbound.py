@@ -22,9 +22,10 @@ import logging
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -153,9 +154,10 @@ def inbound_batch_process(*, limit: int = BATCH_SIZE) -> int:
             try:
                 with transaction.atomic():
                     _apply_batch(simple)
-            except (IntegrityError, DatabaseError):
+            except Exception:
                 # A concurrent worker opened the same conversation or stored
-                # the same message (or a deadlock): one by one sorts it out.
+                # the same message (or a deadlock), or one body meets a defect:
+                # one by one sorts the rest out and keeps that body apart.
                 logger.warning("batch of %d failed; one by one", len(simple), exc_info=True)
                 one_by_one.extend(payload for payload, _events in simple)
         for payload in one_by_one:
@@ -164,6 +166,7 @@ def inbound_batch_process(*, limit: int = BATCH_SIZE) -> int:
                     inbound_process(payload_id=payload.pk)
             except Exception as exc:  # a defect: keep the body, try later, then give up
                 logger.exception("inbound payload %s could not be processed", payload.pk)
+                payload.refresh_from_db()  # what a failed batch did to it was rolled back
                 payload.attempts += 1
                 payload.error = f"{type(exc).__name__}: {exc}"[:2000]
                 _payload_finish(payload)
@@ -229,18 +232,27 @@ def _parse(payload: InboundPayload) -> list[InboundMessage | StatusUpdate]:
     except ValueError as exc:
         raise MalformedPayload(f"not JSON: {exc}") from None
     if payload.source == ChannelKind.WHATSAPP:
-        return whatsapp.parse(data)
-    if payload.source in (ChannelKind.INSTAGRAM, ChannelKind.MESSENGER):
-        return meta.parse(data)
-    if payload.source == ChannelKind.WEBCHAT:
-        return webchat.parse(data)
-    if payload.source == ChannelKind.BOOKING:
+        parse = whatsapp.parse
+    elif payload.source in (ChannelKind.INSTAGRAM, ChannelKind.MESSENGER):
+        parse = meta.parse
+    elif payload.source == ChannelKind.WEBCHAT:
+        parse = webchat.parse
+    elif payload.source == ChannelKind.BOOKING:
         # The queue is the machine account's; messages name no property, the
         # account that pulled them does.
-        return booking.parse(
-            data, account_external_id=payload.account.external_id if payload.account else ""
-        )
-    raise MalformedPayload(f"unknown source {payload.source!r}")
+        account_external_id = payload.account.external_id if payload.account else ""
+        parse = partial(booking.parse, account_external_id=account_external_id)
+    else:
+        raise MalformedPayload(f"unknown source {payload.source!r}")
+    try:
+        return parse(data)
+    except MalformedPayload:
+        raise
+    except Exception as exc:
+        # The parsers read no database: whatever they raise is about this body
+        # (a "profile" that is a string, "messages": 5), which is kept as
+        # rejected rather than retried with the others of its batch.
+        raise MalformedPayload(f"not in the documented shape: {type(exc).__name__}: {exc}") from exc
 
 
 def _account(source: str, external_id: str) -> ChannelAccount:
@@ -330,11 +342,6 @@ def conversation_for_contact(
     except IntegrityError:  # opened by a concurrent delivery a moment ago
         return open_.get()
     return conversation
-
-
-def guest_for_contact(*, property_id: int, kind: str, value: str, name: str = "") -> Guest | None:
-    """The guest one contact belongs to (see guests_for_contacts)."""
-    return guests_for_contacts(property_id=property_id, kind=kind, names={value: name})[value]
 
 
 _PHONE_KINDS = [ContactKind.PHONE, ContactKind.WHATSAPP]
@@ -596,21 +603,19 @@ def _apply_batch(batch: list[tuple[InboundPayload, list[InboundMessage]]]) -> No
 
     existing = [c.pk for key, c in conversations.items() if c.last_inbound_at is not None]
     corrected = _corrected_fields(existing)
-    changed: dict[str, set[Conversation]] = defaultdict(set)
+    fields = {"contact_name"}  # _open_conversations fills a missing one
     facts = []
     for message in messages:
         conversation = message.conversation
-        for field in _guest_wrote(conversation, message, corrected=corrected[conversation.pk]):
-            changed[field].add(conversation)
+        fields |= _guest_wrote(conversation, message, corrected=corrected[conversation.pk])
         facts.append(_received_fact(conversation, message))
     touched = list(conversations.values())
     plans = []
     for conversation in touched:
         sla_fields, plan = sla_plan_apply(conversation)
         plans.append(plan)
-        for field in sla_fields:
-            changed[field].add(conversation)
-    bulk.update_many(Conversation, touched, sorted(changed))
+        fields |= sla_fields
+    bulk.update_many(Conversation, touched, sorted(fields))
     sla_clocks_sync(plans)
     kpi_events_record(facts)
     InboundPayload.objects.filter(pk__in=[p.pk for p in done]).update(
@@ -626,7 +631,8 @@ def _apply_batch(batch: list[tuple[InboundPayload, list[InboundMessage]]]) -> No
 
 
 def _open_conversations(threads, account_of) -> dict[tuple[int, str], Conversation]:
-    """The open conversation of every (account, contact), locked; the
+    """The open conversation of every (account, contact), locked, its
+    missing contact name filled (as conversation_for_contact does); the
     missing ones opened, with their guests."""
     if not threads:
         return {}
@@ -641,14 +647,16 @@ def _open_conversations(threads, account_of) -> dict[tuple[int, str], Conversati
         .order_by("id")
         if (c.account_id, c.contact_key) in threads
     }
-    for conversation in found.values():
-        conversation.account = account_of[(conversation.account_id, conversation.contact_key)]
+    for key, conversation in found.items():
+        conversation.account = account_of[key]
+        if not conversation.contact_name:
+            conversation.contact_name = _contact_name(threads[key])[:200]
     missing = sorted(key for key in threads if key not in found)
     by_contact: dict[tuple[int, str], dict[str, str]] = defaultdict(dict)
     for key in missing:
         first = threads[key][0]
-        by_contact[(account_of[key].property_id, first.contact_kind)][first.contact_key] = next(
-            (m.contact_name for m in threads[key] if m.contact_name), ""
+        by_contact[(account_of[key].property_id, first.contact_kind)][first.contact_key] = (
+            _contact_name(threads[key])
         )
     guests: dict[tuple[int, str], Guest | None] = {}
     for (property_id, kind), names in sorted(by_contact.items()):
@@ -669,6 +677,10 @@ def _open_conversations(threads, account_of) -> dict[tuple[int, str], Conversati
     Conversation.objects.bulk_create(new)
     found.update(((c.account_id, c.contact_key), c) for c in new)
     return found
+
+
+def _contact_name(thread: list[InboundMessage]) -> str:
+    return next((m.contact_name for m in thread if m.contact_name), "")
 
 
 def inbound_sweep(*, older_than_seconds: int | None = None, limit: int = 500) -> list[int]:

@@ -6,10 +6,11 @@ behind it (a pending payload, a waiting conversation, a queued message) and
 a beat job that finds rows nobody queued. So enqueueing is best effort.
 
 Debounced work (``enqueue_once``): a burst of 500 webhooks needs one drain
-task, not 500. The first caller sets a Redis key and queues the task; later
-callers see the key and stop. The task clears the key *before* it reads the
-database (``release``), so anything committed after that sets the key again
-and queues a new run: nothing committed is left unseen.
+task, not 500. The first caller sets a Redis key and queues the task (and
+deletes the key again if the broker refused it); later callers see the key
+and stop. The task clears the key *before* it reads the database
+(``release``), so anything committed after that sets the key again and
+queues a new run: nothing committed is left unseen.
 """
 
 from __future__ import annotations
@@ -54,12 +55,18 @@ def once_key(task, *args) -> str:
 
 def enqueue_once(task, *args) -> bool:
     """Queue ``task(*args)`` unless a run of it is queued and not started."""
+    debounced = False
     try:
         if not _redis().set(once_key(task, *args), 1, nx=True, ex=ONCE_SECONDS):
             return False
+        debounced = True
     except Exception:  # Redis is down: the broker is too, most likely; try anyway
         logger.warning("could not debounce %s%s", task.name, args, exc_info=True)
-    return enqueue(task, *args)
+    if enqueue(task, *args):
+        return True
+    if debounced:  # nothing is queued: the next caller must queue it, not wait out the key
+        release(task, *args)
+    return False
 
 
 def release(task, *args) -> None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,16 +147,32 @@ def _guest_first_name(conversation: Conversation) -> str:
 
 
 def _conversation_replied(conversation: Conversation, message: Message, *, agent) -> None:
-    """Our side answered: the guest is no longer waiting. First response and
-    each reply are KPI events."""
+    """Our side answered: the guest no longer waits for what they wrote
+    before the reply. First response and each reply are KPI events.
+
+    A reply can be older than the guest's last message: the drain applies a
+    batch's guest messages first and echoes (written in the channel's own
+    app) after. Then the guest still waits, since their first message after
+    the reply, and the reply clock runs on: the same as in order."""
     at = message.sent_at
     fields = {"waiting_since", "last_message_at", "last_message_preview"}
-    waited = (at - conversation.waiting_since).total_seconds() if conversation.waiting_since else 0
-    was_waiting = conversation.waiting_since is not None
-    conversation.waiting_since = None
-    conversation.last_message_at = max(filter(None, [conversation.last_message_at, at]))
-    conversation.last_message_preview = _preview(message)
-    if conversation.first_response_at is None:
+    since = conversation.waiting_since
+    if conversation.last_inbound_at is None or at >= conversation.last_inbound_at:
+        conversation.waiting_since = None
+    elif since is not None and since <= at:
+        first_after = conversation.messages.filter(
+            direction=Direction.IN, sent_at__gt=at
+        ).aggregate(first=Min("sent_at"))["first"]
+        conversation.waiting_since = first_after or conversation.last_inbound_at
+        conversation.missed_at = None  # a new wait, as _guest_wrote starts one
+        fields.add("missed_at")
+    ended = since is not None and conversation.waiting_since != since
+    if conversation.last_message_at is None or at >= conversation.last_message_at:
+        conversation.last_message_at = at
+        conversation.last_message_preview = _preview(message)
+    # An echo older than the thread's first guest message (the batch opened
+    # the thread from a later one) was written first, not a response.
+    if conversation.first_response_at is None and at >= conversation.created_at:
         conversation.first_response_at = at
         fields.add("first_response_at")
         kpi_event_record(
@@ -168,7 +184,7 @@ def _conversation_replied(conversation: Conversation, message: Message, *, agent
             subject=f"conversation:{conversation.pk}",
             seconds=(at - conversation.created_at).total_seconds(),
         )
-    sla_fields, plan = sla_plan_apply(conversation)  # the reply clock stops
+    sla_fields, plan = sla_plan_apply(conversation)  # the reply clock stops (or moves on)
     conversation.save(update_fields=sorted(fields | sla_fields))
     sla_clocks_sync([plan])
     kpi_event_record(
@@ -178,7 +194,7 @@ def _conversation_replied(conversation: Conversation, message: Message, *, agent
         channel=conversation.channel,
         agent=agent,
         subject=f"message:{message.pk}",
-        seconds=waited if was_waiting else None,
+        seconds=(at - since).total_seconds() if ended else None,
     )
     live.conversation_changed(conversation, new_message=True)
 

@@ -25,6 +25,8 @@ from channels_inbox.forms import (
     TriageForm,
 )
 from channels_inbox.models import ChannelKind, Outcome, Priority, Scenario, Tag, WhatsAppTemplate
+from consent.access import access_record
+from consent.models import AccessAction
 from guestview import selectors as guest_selectors
 from guestview.models import AgentProfile, Language
 
@@ -81,13 +83,19 @@ def _queue_url() -> str:
     return reverse("channels_inbox:queue")
 
 
-def _conversation_context(request, conversation, **extra) -> dict:
-    card = None
+def _card_guest(request, conversation):
+    """The guest whose card the workspace shows, if the user may see it."""
     if (
         conversation.guest_id
         and conversation.guest.property_id in guest_selectors.visible_property_ids(request.user)
     ):
-        card = guest_selectors.guest_card(conversation.guest)
+        return conversation.guest
+    return None
+
+
+def _conversation_context(request, conversation, **extra) -> dict:
+    guest = _card_guest(request, conversation)
+    card = guest_selectors.guest_card(guest) if guest else None
     check = services.send_check(conversation)
     canned = selectors.canned_replies_for(conversation)
     agent_name = request.user.get_full_name() or request.user.get_username()
@@ -142,6 +150,12 @@ def conversation(request, pk: int):
                 draft = services.canned_reply_render(
                     reply=reply, conversation=conversation, agent_name=agent_name
                 )
+    guest = _card_guest(request, conversation)
+    if guest is not None and request.GET.get("part") != "thread":  # the refresh shows no card
+        access_record(
+            actor=request.user, action=AccessAction.VIEW, guest=guest, request=request,
+            context=f"conversation:{conversation.pk}",
+        )  # fmt: skip
     return _render_conversation(request, conversation, draft=draft)
 
 

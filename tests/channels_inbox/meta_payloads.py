@@ -80,7 +80,7 @@ def wa_status(wamid: str, status: str, *, ts=None, recipient="905321234567", err
     return whatsapp(_value(statuses=[entry]))
 
 
-def instagram_text(text: str, *, igsid="1143546479620573", mid=None, echo=False) -> dict:
+def instagram_text(text: str, *, igsid="1143546479620573", mid=None, echo=False, ts=None) -> dict:
     sender, recipient = (IG_ACCOUNT_ID, igsid) if echo else (igsid, IG_ACCOUNT_ID)
     message = {
         "mid": mid or f"aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3{abs(hash(text)) % 10**9}",
@@ -98,7 +98,7 @@ def instagram_text(text: str, *, igsid="1143546479620573", mid=None, echo=False)
                     {
                         "sender": {"id": sender},
                         "recipient": {"id": recipient},
-                        "timestamp": _now() * 1000,
+                        "timestamp": (ts or _now()) * 1000,
                         "message": message,
                     }
                 ],

@@ -6,12 +6,15 @@ import asyncio
 import json
 
 import httpx
+import psycopg
 import pytest
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 
-from channels_inbox import inbound
-from channels_inbox.door import WebhookDoor
+from channels_inbox import inbound, queueing, tasks
+from channels_inbox.door import WebhookDoor, _conninfo
 from channels_inbox.models import InboundPayload, Message, PayloadStatus
+from channels_inbox.webhooks import forget_channel_secrets
 from tests.channels_inbox import meta_payloads as mp
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -98,3 +101,39 @@ def test_a_redis_outage_delays_the_drain_but_the_body_is_kept(door, wa_account, 
     response = signed_post(door, mp.wa_text("Merhaba"))
     assert response.status_code == 200
     assert InboundPayload.objects.get().status == PayloadStatus.PENDING
+
+
+def test_a_secret_changed_in_the_admin_is_used_once_the_cache_is_forgotten(door, wa_account):
+    assert signed_post(door, mp.wa_text("Merhaba", wamid="wamid.S1")).status_code == 200
+    wa_account.app_secret = "rotated-app-secret"
+    wa_account.save()
+    forget_channel_secrets()  # as the admin's save does
+    assert signed_post(door, mp.wa_text("Merhaba", wamid="wamid.S2")).status_code == 403
+    rotated = mp.wa_text("Merhaba", wamid="wamid.S3")
+    assert signed_post(door, rotated, secret="rotated-app-secret").status_code == 200
+
+
+def test_a_burst_of_webhooks_queues_one_drain(door, wa_account, monkeypatch):
+    queued = []
+    monkeypatch.setattr(queueing, "enqueue", lambda task, *args: queued.append(task.name) or True)
+    queueing.release(tasks.inbound_drain)
+    try:
+        for n in range(3):
+            body = mp.wa_text("Merhaba", wamid=f"wamid.BURST{n}")
+            assert signed_post(door, body).status_code == 200
+    finally:
+        queueing.release(tasks.inbound_drain)
+    assert queued == [tasks.inbound_drain.name]
+
+
+def test_it_connects_with_the_options_of_database_url(monkeypatch):
+    database = connections["default"]
+    if database.vendor != "postgresql":
+        pytest.skip("the door serves PostgreSQL only")
+    # DATABASE_URL=postgres://…?sslmode=require&application_name=… puts them here.
+    monkeypatch.setitem(database.settings_dict["OPTIONS"], "sslmode", "require")
+    monkeypatch.setitem(database.settings_dict["OPTIONS"], "application_name", "m360-door")
+    params = psycopg.conninfo.conninfo_to_dict(_conninfo())
+    assert params["sslmode"] == "require" and params["application_name"] == "m360-door"
+    assert params["dbname"] == database.settings_dict["NAME"]
+    assert not {"pool", "server_side_binding", "prepare_threshold", "cursor_factory"} & set(params)

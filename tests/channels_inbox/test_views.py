@@ -189,3 +189,30 @@ def test_routing_is_not_fooled_by_a_closed_conversation(wa_account, alice):
     # The guest writes again: a new thread opens.
     again = guest_writes(wa_account, "Bir sorum daha var")
     assert again.pk != conversation.pk
+
+
+def test_the_guest_card_beside_a_conversation_is_masked_and_its_view_logged(
+    wa_account, hotel_a, alice, alice_client
+):
+    from consent.models import AccessLog
+    from tests.factories import ContactPointFactory, GuestFactory
+
+    guest = GuestFactory(property=hotel_a, first_name="Ahmet", last_name="Yılmaz")
+    ContactPointFactory(guest=guest, raw_value="0532 765 43 21", is_primary=True)
+    conversation = guest_writes(wa_account, "Merhaba", key="+905327654321")
+    Conversation.objects.filter(pk=conversation.pk).update(guest=guest)
+    url = reverse("channels_inbox:conversation", args=[conversation.pk])
+    page = alice_client.get(url).text
+    assert "Ahmet Yılmaz" in page and "+90 532 765 43 21" not in page
+    entry = AccessLog.objects.get(actor=alice, guest_id=guest.pk)
+    assert (entry.action, entry.context) == ("view", f"conversation:{conversation.pk}")
+    # The thread's periodic refresh shows no card: no new row.
+    alice_client.get(url + "?part=thread", HTTP_HX_REQUEST="true")
+    assert AccessLog.objects.filter(guest_id=guest.pk).count() == 1
+    # "Show in full" from here names the conversation.
+    unmask = reverse("guestview:guest_contacts_unmask", args=[guest.pk])
+    assert (
+        "+90 532 765 43 21"
+        in alice_client.post(unmask, {"conversation": conversation.pk}, HTTP_HX_REQUEST="true").text
+    )
+    assert AccessLog.objects.get(action="unmask").context == f"conversation:{conversation.pk}"
