@@ -5,7 +5,13 @@ the guest started is not commercial and stays allowed.
 Every decision is written to GateLog, allowed or refused: the hotel can
 show it checked before each commercial contact. The check happens on the
 server, in the services that send (leads.services.offer_send, the campaign
-call list); the screens only show its answer."""
+call list); the screens only show its answer.
+
+İYS keeps consent per recipient (a phone number, an e-mail address) and
+channel, not per person: given the ``recipient`` about to be contacted, the
+gate decides by the newest statement for that recipient, whichever guest's
+record it is, anonymized ones included. Without one it falls back to the
+guest's own newest record per channel, for callers that do not say yet."""
 
 from __future__ import annotations
 
@@ -13,14 +19,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consent.models import ConsentType, GateLog
-from consent.selectors import consent_state_for_guest
+from consent.selectors import consent_for_recipient, consent_state_for_guest, recipient_masked
+from consent.services import consent_recipient_normalize
 
+# Lazy: built at import, read in the language of each decision's screen.
 CHANNEL_LABELS = {
-    ConsentType.ARAMA: _("calls"),
-    ConsentType.MESAJ: _("messages"),
-    ConsentType.EPOSTA: _("e-mail"),
+    ConsentType.ARAMA: gettext_lazy("calls"),
+    ConsentType.MESAJ: gettext_lazy("messages"),
+    ConsentType.EPOSTA: gettext_lazy("e-mail"),
 }
 
 
@@ -35,26 +44,44 @@ class ConsentRequired(ValidationError):
     """Refused by the consent gate; the message says why, for the screen."""
 
 
-def commercial_contact_check(*, guest, type: str, service_reply: bool = False) -> GateDecision:
-    """May we contact ``guest`` commercially on ``type`` (ARAMA/MESAJ/EPOSTA)?"""
+def commercial_contact_check(
+    *, guest, type: str, service_reply: bool = False, recipient: str | None = None
+) -> GateDecision:
+    """May we contact ``guest`` commercially on ``type`` (ARAMA/MESAJ/EPOSTA)
+    at ``recipient`` (the number to call or write to, the address to mail;
+    as typed or as stored: it is normalized here)? With a recipient, its
+    own consent decides, whoever gave it; ``guest`` may then be None (an
+    unlinked contact) and only names them on the screen. Without one, the
+    guest's newest record per channel decides, whatever number it was for."""
     if service_reply:
         reason = "service reply in a guest-initiated conversation"
         return GateDecision(True, _("A reply in a conversation the guest started."), reason)
-    if guest is None:
+    if recipient is not None:
+        try:
+            recipient = consent_recipient_normalize(type=type, raw=recipient)
+        except ValidationError as exc:
+            return GateDecision(False, " ".join(exc.messages), "recipient not valid")
+        channel = consent_for_recipient(type=type, recipient=recipient)
+        shown = recipient_masked(recipient)
+        name = f"{guest.full_name} ({shown})" if guest is not None else shown
+        scope = " (recipient)"  # GateLog: decided per recipient, which stays unnamed
+    elif guest is None:
         return GateDecision(
             False, _("Nobody to check consent for: link the guest first."), "no guest linked"
         )
-    channel = consent_state_for_guest(guest).for_type(type)
+    else:
+        channel = consent_state_for_guest(guest).for_type(type)
+        name, scope = guest.full_name, ""
     day = f"{channel.since:%d.%m.%Y}" if channel.since else ""
     if channel.allowed:
-        return GateDecision(True, _("ONAY on %(date)s.") % {"date": day}, f"ONAY {day}")
+        return GateDecision(True, _("ONAY on %(date)s.") % {"date": day}, f"ONAY {day}{scope}")
     label = CHANNEL_LABELS[type]
     if channel.refused:
         return GateDecision(
             False,
             _("%(name)s refused commercial %(channel)s (RET on %(date)s): not sent.")
-            % {"name": guest.full_name, "channel": label, "date": day},
-            f"RET {day}",
+            % {"name": name, "channel": label, "date": day},
+            f"RET {day}{scope}",
         )
     return GateDecision(
         False,
@@ -62,16 +89,24 @@ def commercial_contact_check(*, guest, type: str, service_reply: bool = False) -
             "%(name)s never allowed commercial %(channel)s (no ONAY recorded): not sent. "
             "Ask them and record their consent first."
         )
-        % {"name": guest.full_name, "channel": label},
-        "never asked",
+        % {"name": name, "channel": label},
+        f"never asked{scope}",
     )
 
 
 def commercial_contact_require(
-    *, actor, guest, type: str, purpose: str, service_reply: bool = False
+    *,
+    actor,
+    guest,
+    type: str,
+    purpose: str,
+    service_reply: bool = False,
+    recipient: str | None = None,
 ) -> GateDecision:
     """Check and write it down; raise ConsentRequired when refused."""
-    decision = commercial_contact_check(guest=guest, type=type, service_reply=service_reply)
+    decision = commercial_contact_check(
+        guest=guest, type=type, service_reply=service_reply, recipient=recipient
+    )
     GateLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         guest_id=guest.pk if guest is not None else None,

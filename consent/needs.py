@@ -1,9 +1,12 @@
 """Accessibility and dietary needs: special-category data (KVKK art. 6),
 kept in a structured, restricted field instead of free-text notes, only
 with the guest's explicit consent (açık rıza), read only by those with the
-permission, every read logged."""
+permission, every read logged. A form that takes the consent and the
+needs together writes through needs_record, in one transaction."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +23,7 @@ from consent.models import (
     ExplicitConsent,
     GuestNeeds,
 )
+from consent.services import identifier_guard
 
 VIEW_PERMISSION = "consent.view_guestneeds"
 
@@ -50,7 +54,9 @@ def explicit_consent_record(
 def needs_set(
     *, guest, by: AbstractBaseUser, accessibility: list[str], dietary: list[str], detail: str = ""
 ) -> GuestNeeds:
-    """Keep the guest's needs; refused without their explicit consent."""
+    """Keep the guest's needs; refused without their explicit consent, and
+    with a kimlik, card, IBAN or passport number in ``detail`` (NoteRefused:
+    the detail is health data by design, identifiers never belong there)."""
     if not explicit_consent_given(guest):
         raise ValidationError(
             _("Record the guest's explicit consent (açık rıza) before their needs.")
@@ -60,6 +66,7 @@ def needs_set(
     )
     if unknown:
         raise ValidationError(_("Unknown needs: %(codes)s"), params={"codes": sorted(unknown)})
+    identifier_guard(detail or "")
     needs, _created = GuestNeeds.objects.update_or_create(
         guest=guest,
         defaults={"accessibility": sorted(set(accessibility)), "dietary": sorted(set(dietary)),
@@ -67,6 +74,36 @@ def needs_set(
                   "updated_at": timezone.now()},
     )  # fmt: skip
     return needs
+
+
+@transaction.atomic
+def needs_record(
+    *,
+    guest,
+    by: AbstractBaseUser,
+    explicit_consent: bool | None,
+    method: str = "",
+    accessibility: Iterable[str] = (),
+    dietary: Iterable[str] = (),
+    detail: str = "",
+) -> GuestNeeds | None:
+    """What the guest-needs form says, in one transaction: the explicit
+    consent given (True), withdrawn (False, the needs deleted; ``method``
+    defaults to on the call) or not asked now (None), then the needs, unless
+    it was withdrawn. Needs that are refused (no consent, an unknown code,
+    an identifier in ``detail``) leave no consent row behind either."""
+    if explicit_consent is not None:
+        explicit_consent_record(
+            guest=guest,
+            by=by,
+            given=explicit_consent,
+            method=method or ("" if explicit_consent else ConsentMethod.ON_CALL),
+        )
+    if explicit_consent is False:
+        return None
+    return needs_set(
+        guest=guest, by=by, accessibility=list(accessibility), dietary=list(dietary), detail=detail
+    )
 
 
 def needs_read(*, guest, user: AbstractBaseUser, request=None) -> GuestNeeds | None:

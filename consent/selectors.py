@@ -1,9 +1,10 @@
 """Reads of consent: what a guest currently allows, per channel, and the
-history behind it.
+history behind it; what a recipient (a number, an address) allows, whoever's
+records say it, which is how İYS keeps it and what the consent gate asks.
 
 These take a guest (or guest ids) the caller has already loaded through
-guestview.selectors.get_guest_for_user or guests_for_user; they apply no
-property scope of their own.
+guestview.selectors.get_guest_for_user or guests_for_user, or a recipient;
+they apply no property scope of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from consent.models import (
     IysRequest,
     IysState,
 )
+from consent.models.records import recipient_pseudonyms
 from guestview.identity import format_phone
 from guestview.models import Guest
 
@@ -143,6 +145,59 @@ def consent_states_for_guests(guest_ids: Iterable[int]) -> dict[int, ConsentStat
     for record in _latest_per_type(guest_ids):
         latest[record.guest_id].append(record)
     return {guest_id: ConsentState.from_latest(records) for guest_id, records in latest.items()}
+
+
+def _newness(record: ConsentRecord) -> tuple:
+    # NEWEST_FIRST, in Python.
+    return (record.consent_date, record.recorded_at, record.pk)
+
+
+def consents_for_recipients(*, type: str, recipients: Iterable[str]) -> dict[str, ChannelConsent]:
+    """The current consent of each of ``recipients`` on ``type``, in one
+    query: the newest record for that recipient and channel, of any guest.
+    İYS keeps one consent per recipient and channel, so a RET given while
+    the number was another guest's still stands. A recipient is as records
+    store it (consent.services.consent_recipient_normalize: E.164, a
+    lower-case address); the records of an anonymized guest are found by
+    its keyed hash, so a RET outlives the erasure. Every recipient gets an
+    entry, never-asked when there is no record."""
+    recipients = list(dict.fromkeys(recipients))
+    stored_as = {}
+    for recipient in recipients:
+        stored_as[recipient] = recipient
+        for pseudonym in recipient_pseudonyms(recipient):
+            stored_as[pseudonym] = recipient
+    # The newest row per stored form (the number, its hashes), then the
+    # newest of those: a handful of rows per recipient, whatever its history.
+    newest_per_form = (
+        ConsentRecord.objects.filter(type=type, recipient__in=list(stored_as))
+        .annotate(newness=Window(RowNumber(), partition_by=[F("recipient")], order_by=NEWEST_FIRST))
+        .filter(newness=1)
+        .only("type", "status", "consent_date", "source", "recipient", "recorded_at")
+        .order_by()
+    )
+    latest: dict[str, ConsentRecord] = {}
+    for record in newest_per_form if recipients else ():
+        recipient = stored_as[record.recipient]
+        if recipient not in latest or _newness(record) > _newness(latest[recipient]):
+            latest[recipient] = record
+    return {
+        recipient: ChannelConsent(
+            type=type,
+            status=record.status,
+            since=record.consent_date,
+            source=record.source,
+            recipient=recipient,
+        )
+        if (record := latest.get(recipient))
+        else ChannelConsent(type, recipient=recipient)
+        for recipient in recipients
+    }
+
+
+def consent_for_recipient(*, type: str, recipient: str) -> ChannelConsent:
+    """The current consent of one recipient on ``type`` (consents_for_recipients)."""
+    return consents_for_recipients(type=type, recipients=[recipient])[recipient]
 
 
 def consent_history_for_guest(guest: Guest) -> QuerySet[ConsentRecord]:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.guardrails import Finding, scan_note
+from consent.guardrails import Finding, scan_identifiers, scan_note
 from consent.models import (
     IYS_SOURCES,
     ConsentRecord,
@@ -127,6 +127,16 @@ def note_guard(text: str) -> str:
     (guest notes, lead notes, conversation notes, call summaries): the text,
     or NoteRefused naming each KVKK finding."""
     findings = scan_note(text)
+    if findings:
+        raise NoteRefused(findings)
+    return text
+
+
+def identifier_guard(text: str) -> str:
+    """note_guard for a text that holds special-category data by design (the
+    restricted needs' detail, consent.needs): the text, or NoteRefused for a
+    kimlik, card, IBAN or passport number in it. Health words pass."""
+    findings = scan_identifiers(text)
     if findings:
         raise NoteRefused(findings)
     return text

@@ -1,7 +1,8 @@
-"""Thin tasks of the İYS sync: each calls one service of consent.services,
-which does nothing while İYS is off (IYS_BASE_URL empty), except the overdue
-alert. Safe to run twice: claims use SKIP LOCKED, polls are leased, the pull
-stores a change once. The İYS client is one per worker process
+"""Thin tasks, each calling one service: those of the İYS sync call
+consent.sync, which does nothing while İYS is off (IYS_BASE_URL empty),
+except the overdue alert; retention_apply calls consent.privacy. Safe to
+run twice: claims use SKIP LOCKED, polls are leased, the pull stores a
+change once. The İYS client is one per worker process
 (consent.sync.iys_client): İYS allows 10 token requests an hour per IP."""
 
 from __future__ import annotations

@@ -33,6 +33,21 @@ and the held-out tests/consent/guardrail_holdout.jsonl.
 """
 
 from consent.guardrails.numbers import iban_valid, luhn_valid, tckn_valid
-from consent.guardrails.scanner import CATEGORIES, HINTS, Finding, scan_note
+from consent.guardrails.scanner import (
+    CATEGORIES,
+    HINTS,
+    Finding,
+    scan_identifiers,
+    scan_note,
+)
 
-__all__ = ["CATEGORIES", "HINTS", "Finding", "iban_valid", "luhn_valid", "scan_note", "tckn_valid"]
+__all__ = [
+    "CATEGORIES",
+    "HINTS",
+    "Finding",
+    "iban_valid",
+    "luhn_valid",
+    "scan_identifiers",
+    "scan_note",
+    "tckn_valid",
+]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import phonenumbers
+
 from consent.guardrails.folding import Folded, compile_words
 
 Span = tuple[str, int, int]
@@ -90,15 +92,41 @@ def _looks_like_a_phone(digits: str) -> bool:
     return digits[0] == "0" or (len(digits) <= 14 and digits[:4] in ("4915", "4916", "4917"))
 
 
+# E.164: a country code and number of at most 15 digits in all.
+_E164_MAX_DIGITS = 15
+
+
+def _phone_groups(groups: list[str]) -> int:
+    """How many of ``groups``, written after a +, are the phone number: the
+    most that make a valid number; if none does, as many as E.164 allows
+    (one at least). What follows is text again: "+90 532 111 22 33
+    10000000146" is a number and then a kimlik no."""
+    fits, digits = 0, 0
+    while fits < len(groups) and digits + len(groups[fits]) <= _E164_MAX_DIGITS:
+        digits += len(groups[fits])
+        fits += 1
+    # Longest first: usually the whole run is the number, one parse.
+    for count in range(fits, 0, -1):
+        try:
+            number = phonenumbers.parse("+" + "".join(groups[:count]), None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return count
+    return max(fits, 1)
+
+
 def _digit_runs(text: str) -> Iterator[Span]:
     for token in _DIGIT_GROUPS.finditer(text):
         if token.end() - token.start() < 11:
             continue  # fewer than the 11 digits of a kimlik no: a price, a room, a date
-        if text[max(0, token.start() - 2) : token.start()].strip().endswith("+"):
-            continue  # "+90 532 123 45 67", "+49 1711234567": a phone, whatever it adds up to
         groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(token.group())]
         base = token.start()
-        for first in range(len(groups)):
+        after_phone = 0
+        if text[max(0, token.start() - 2) : token.start()].strip().endswith("+"):
+            # "+90 532 123 45 67", "+49 1711234567": a phone, whatever it adds up to
+            after_phone = _phone_groups([group for _s, _e, group in groups])
+        for first in range(after_phone, len(groups)):
             lengths: list[int] = []
             digits = ""
             for last in range(first, min(first + 5, len(groups))):

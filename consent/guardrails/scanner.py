@@ -117,8 +117,22 @@ def scan_note(text: str) -> list[Finding]:
     findings of one category merged. Empty means the note may be saved."""
     if not text:
         return []
+    return _merged(_term_spans(text))
+
+
+def scan_identifiers(text: str) -> list[Finding]:
+    """scan_note for the identifiers only (T.C. kimlik no, card, IBAN,
+    passport: numbers.py), for a text that holds special-category data by
+    design: the restricted needs' detail (consent.needs) is health data,
+    never a kimlik or card number."""
+    if not text:
+        return []
+    return _merged(find_identifiers(text, fold(text)))
+
+
+def _merged(spans: list[tuple[str, int, int]]) -> list[Finding]:
     merged: list[Finding] = []
-    for category, start, end in sorted(_term_spans(text), key=lambda f: (f[0], f[1], f[2])):
+    for category, start, end in sorted(spans, key=lambda f: (f[0], f[1], f[2])):
         last = merged[-1] if merged else None
         if last and last.category == category and start < last.end:
             merged[-1] = Finding(category, last.start, max(last.end, end))

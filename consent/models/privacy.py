@@ -252,7 +252,9 @@ class ExplicitConsent(AppendOnlyModel):
     accessibility and dietary needs, given or withdrawn, one row each time.
     The newest row is the state (consent.needs)."""
 
-    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="explicit_consents")
+    # PROTECT, like ConsentRecord.guest: the rows are evidence, and a KVKK
+    # erasure keeps them (consent.privacy.guest_anonymize deletes the needs).
+    guest = models.ForeignKey(Guest, on_delete=models.PROTECT, related_name="explicit_consents")
     given = models.BooleanField(_("given"))
     method = models.CharField(_("how"), max_length=8, choices=ConsentMethod.choices)
     recorded_by = models.ForeignKey(

@@ -10,7 +10,7 @@ and the rows are the evidence of what was said, when, and to whom.
 What we learn about a row afterwards is how İYS took it (``iys_state`` and
 its companions): consent taken by us must reach İYS within 3 business days,
 and what guests change on İYS itself comes back as new rows of İYS's own
-sources. consent.services runs that sync; IysRequest, PulledChange and
+sources. consent.sync runs that sync; IysRequest, PulledChange and
 IysPullCursor are its bookkeeping.
 """
 
@@ -23,9 +23,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from consent.pseudonyms import keyed_hash, keyed_hashes
 from guestview.models import Guest
 
 # İYS reads every consentDate as Turkey time, whatever the property's time zone.
@@ -76,7 +76,7 @@ class ConsentSource(models.TextChoices):
     HS_KARAR = "HS_KARAR", _("Our decision (refusal only)")
     # Where guests change their mind on İYS itself (its e-Devlet site, app,
     # SMS short number, call center...), as İYS's consents/changes names them.
-    # Only the İYS pull writes these (consent.services.iys_pull_changes); a
+    # Only the İYS pull writes these (consent.sync.iys_pull_changes); a
     # source İYS adds later is stored as IYS, its raw name kept in PulledChange.
     IYS_CM = "IYS_CM", _("İYS call center")
     IYS_WEB = "IYS_WEB", _("İYS website")
@@ -93,7 +93,7 @@ IYS_SOURCES = frozenset(value for value in ConsentSource.values if value.startsw
 
 
 class IysState(models.TextChoices):
-    """Where a consent record stands with İYS (consent.services.iys_*)."""
+    """Where a consent record stands with İYS (consent.sync.iys_*)."""
 
     PENDING = "pending", _("To send")
     SUBMITTED = "submitted", _("Sent, awaiting İYS")
@@ -115,21 +115,28 @@ IYS_UNSYNCED = (IysState.PENDING, IysState.SUBMITTED, IysState.FAILED)
 PSEUDONYM_PREFIX = "sha256:"
 
 
+_RECIPIENT_SALT = "consent.recipient"
+
+
 def recipient_pseudonym(recipient: str) -> str:
     """The keyed hash that stands for a recipient after a KVKK erasure:
     "did +90532… consent on that day?" is answered by hashing the number
     and comparing, without the number being stored. Keyed with SECRET_KEY
     (a rotated key must stay in SECRET_KEY_FALLBACKS for old hashes to be
     checked); an already pseudonymized recipient is returned as it is."""
-    if recipient.startswith(PSEUDONYM_PREFIX):
-        return recipient
-    digest = salted_hmac("consent.recipient", recipient, algorithm="sha256").hexdigest()
-    return PSEUDONYM_PREFIX + digest
+    return keyed_hash(recipient, salt=_RECIPIENT_SALT, prefix=PSEUDONYM_PREFIX)
+
+
+def recipient_pseudonyms(recipient: str) -> set[str]:
+    """Every hash ``recipient`` may be stored under after an erasure (one
+    per key, SECRET_KEY_FALLBACKS too): what the consent gate also looks for,
+    so a RET outlives the anonymization of the guest who gave it."""
+    return keyed_hashes(recipient, salt=_RECIPIENT_SALT, prefix=PSEUDONYM_PREFIX)
 
 
 class ConsentRecordQuerySet(models.QuerySet):
     # History is never rewritten. What is learnt about a row after it is
-    # written is how İYS took it: the İYS sync (consent.services) moves these
+    # written is how İYS took it: the İYS sync (consent.sync) moves these
     # fields in bulk, which is why they may be updated and no other. The
     # statement itself, and the deadline derived from it, never change.
     _UPDATABLE = frozenset(
@@ -169,8 +176,8 @@ class ConsentRecordQuerySet(models.QuerySet):
         changed = set()
         for pk, recipient, note in self.values_list("pk", "recipient", "note"):
             fields = {}
-            if not recipient.startswith(PSEUDONYM_PREFIX):
-                fields["recipient"] = recipient_pseudonym(recipient)
+            if (pseudonym := recipient_pseudonym(recipient)) != recipient:
+                fields["recipient"] = pseudonym
             if mask_note is not None and (masked := mask_note(note)) != note:
                 fields["note"] = masked
             if fields:
@@ -195,15 +202,20 @@ class ConsentRecord(models.Model):
     """One statement of a guest about commercial contact on one channel.
 
     Write through consent.services.consent_record; read the current state
-    through consent.selectors. Rows are never updated or deleted one by one;
-    they go only with their guest (CASCADE), e.g. on a KVKK erasure.
+    through consent.selectors. Rows are never updated or deleted. A KVKK
+    erasure does not delete them either: it anonymizes the guest and turns
+    the recipient into its keyed hash (ConsentRecordQuerySet.pseudonymize),
+    the rows staying as the evidence of what was said.
     """
 
-    # db_index=False: the (guest, type, …) index below leads with guest.
+    # PROTECT: a guest with consent history cannot be deleted (the admin's
+    # delete would take the evidence with it); consent.privacy.guest_anonymize
+    # is the way a guest goes. db_index=False: the (guest, type, …) index
+    # below leads with guest.
     guest = models.ForeignKey(
         Guest,
         verbose_name=_("guest"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="consent_records",
         db_index=False,
     )
@@ -234,7 +246,7 @@ class ConsentRecord(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    # --- İYS sync state: set by consent.services, the only fields that change.
+    # --- İYS sync state: set by consent.sync, the only fields that change.
     # db_default: the demo loader writes rows with COPY, without these columns.
     iys_state = models.CharField(
         _("İYS"),
@@ -354,7 +366,7 @@ class ConsentRecord(models.Model):
 class IysRequest(models.Model):
     """One async request to İYS: up to 1000 consents, sent in one POST and
     answered per position (IysRequestItem.index) when polled, no sooner than
-    300 s later. Written by consent.services.iys_submit_pending and
+    300 s later. Written by consent.sync.iys_submit_pending and
     iys_poll_due; never edited by hand."""
 
     # Empty from the claim until İYS answers the POST; a request left empty

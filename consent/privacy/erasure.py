@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from channels_inbox.models import (
@@ -41,6 +40,7 @@ from consent.models import (
     PulledChange,
 )
 from consent.models.records import PSEUDONYM_PREFIX, recipient_pseudonym
+from consent.pseudonyms import keyed_hash
 from guestview.identity import format_phone, normalize_phone
 from guestview.models import (
     Alert,
@@ -76,10 +76,8 @@ def _is_anonymous(guest: Guest) -> bool:
 def reference_pseudonym(value: str) -> str:
     """A keyed hash for a reference another system can look up (a PMS
     reservation number): still one per stay, no longer the PMS's."""
-    if not value or value.startswith(ANONYMIZED_PREFIX):
-        return value
-    digest = salted_hmac("consent.reference", value, algorithm="sha256").hexdigest()
-    return ANONYMIZED_PREFIX + digest[:32]  # fits Stay.pms_reservation_id (40)
+    # 32 hex digits: the hash fits Stay.pms_reservation_id (40).
+    return keyed_hash(value, salt="consent.reference", prefix=ANONYMIZED_PREFIX, length=32)
 
 
 def _phone_forms(e164: str) -> set[str]:
@@ -345,8 +343,14 @@ def _erase(scope: _Scope) -> Counts:
         stay.notes, stay.pms_reservation_id = "", reference_pseudonym(stay.pms_reservation_id)
     Stay.objects.bulk_update(stays, ["notes", "pms_reservation_id"])
     counts.add(Stay, len(stays))
-    # GuestNote: kind, dates and open/closed stay (complaint statistics).
-    counts.add(GuestNote, GuestNote.objects.filter(guest=guest).exclude(text="").update(text=""))
+    # GuestNote: kind, dates, party and open/closed stay (complaint
+    # statistics); its free parts go.
+    counts.add(
+        GuestNote,
+        GuestNote.objects.filter(guest=guest)
+        .exclude(text="", room_wish="")
+        .update(text="", room_wish=""),
+    )
     # Call: the guest's side of the number (the caller of an inbound call,
     # the called of an outbound one); the hotel's line, times, outcome,
     # agent and recognition time stay. ScreenPop has ids only: kept.

@@ -8,17 +8,23 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from consent.models import (
     AppendOnlyError,
+    ConsentMethod,
     ConsentRecord,
     ConsentSource,
     ConsentStatus,
     ConsentType,
+    ExplicitConsent,
     RecipientType,
 )
+from consent.models.records import recipient_pseudonym
+from consent.needs import explicit_consent_record
+from consent.privacy import guest_anonymize
 from consent.selectors import (
     consent_history_for_guest,
     consent_state_for_guest,
@@ -413,13 +419,34 @@ def test_it_refuses_to_delete_a_consent_record(ahmet):
     assert consent_state_for_guest(ahmet).call.refused
 
 
-def test_it_deletes_consent_records_with_their_guest(ahmet):
+def test_it_refuses_to_delete_a_guest_with_consent_history(ahmet):
     record(ahmet)
     record(ahmet, type=ConsentType.EPOSTA)
 
-    ahmet.delete()
+    with pytest.raises(ProtectedError):
+        ahmet.delete()
 
-    assert not ConsentRecord.objects.exists()
+    assert ConsentRecord.objects.filter(guest=ahmet).count() == 2
+
+
+def test_it_refuses_to_delete_a_guest_with_explicit_consent_to_keep_their_needs(ahmet, alice):
+    explicit_consent_record(guest=ahmet, by=alice, given=True, method=ConsentMethod.ON_CALL)
+
+    with pytest.raises(ProtectedError):
+        ahmet.delete()
+
+    assert ExplicitConsent.objects.filter(guest=ahmet).exists()
+
+
+def test_an_erasure_keeps_the_consent_history_it_cannot_delete(ahmet, alice):
+    record(ahmet, status=ConsentStatus.RET)
+    explicit_consent_record(guest=ahmet, by=alice, given=True, method=ConsentMethod.WRITTEN)
+
+    guest_anonymize(guest=ahmet)
+
+    kept = ConsentRecord.objects.get(guest=ahmet)
+    assert kept.status == ConsentStatus.RET and kept.recipient == recipient_pseudonym(PHONE)
+    assert ExplicitConsent.objects.filter(guest=ahmet).exists()
 
 
 # --- admin ---------------------------------------------------------------------------

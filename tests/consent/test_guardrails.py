@@ -97,6 +97,26 @@ def test_phone_numbers_are_not_cards_or_kimlik_numbers(text):
     assert scan_note(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("aradı +90 532 111 22 33 10000000146", ("national_id", "10000000146")),
+        ("+905321112233 10000000146 kimlik", ("national_id", "10000000146")),
+        ("+90 532 111 22 33 - 856 893 485 06", ("national_id", "856 893 485 06")),
+        ("+49 171 1234567 4111 1111 1111 1111 zahlt", ("payment_card", "4111 1111 1111 1111")),
+        ("UK +44 20 7946 0958 5205-4472-5767-9527", ("payment_card", "5205-4472-5767-9527")),
+    ],
+)
+def test_a_number_right_after_a_phone_number_is_still_found(text, found):
+    assert spans(text) == [found]
+
+
+def test_a_plus_run_longer_than_any_phone_number_is_not_a_card():
+    # Past E.164's 15 digits only what is left is scanned, and it is no card.
+    assert scan_note("+90 532 111 22 33 44 55 66") == []
+    assert scan_note("+1234567890123456789") == []
+
+
 # --- IBAN ----------------------------------------------------------------------------------
 
 

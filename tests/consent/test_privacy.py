@@ -174,6 +174,7 @@ def history(client, zumrut, hotel_a, wa_account, alice, sam, ada):
     guest_services.guest_note_add(
         guest=zumrut, author=alice, kind=NoteKind.REQUEST,
         text=f"{FIRST} {LAST} wants a sea view; call back on {PHONE_RAW}",
+        room_wish=f"sea view, cake for {FIRST}",
     )  # fmt: skip
 
     whatsapp(client, f"Merhaba, ben {FIRST} {LAST}. Temmuzda aile odası var mı? {EMAIL}")
@@ -737,3 +738,20 @@ def test_the_erasure_log_is_read_only_in_the_admin(client_of, zumrut, ada):
     assert client.get(reverse("admin:consent_erasurelog_delete", args=[log.pk])).status_code == 403
     assert client.get(reverse("admin:consent_datasubjectrequest_changelist")).status_code == 200
     assert client.get(reverse("admin:consent_retentionpolicy_changelist")).status_code == 200
+
+
+# --- pseudonyms ----------------------------------------------------------------------
+
+
+def test_the_keyed_hashes_stay_those_already_stored(settings):
+    # Hashes written before consent.pseudonyms.keyed_hash must still match:
+    # a RET is found by its recipient's hash, a stay by its reservation's.
+    settings.SECRET_KEY = "pinned-key-for-stored-hashes"
+
+    assert recipient_pseudonym("+905321112233") == (
+        "sha256:bb720dbe3e1c90757acf7e4c0c89ec769e40a144c6a755d3c30c69c07293b660"
+    )
+    assert privacy.reference_pseudonym("RES000123") == "anon:7face8874e32803c2f6888cb6fa20a86"
+    hashed = recipient_pseudonym("+905321112233"), privacy.reference_pseudonym("RES000123")
+    assert (recipient_pseudonym(hashed[0]), privacy.reference_pseudonym(hashed[1])) == hashed
+    assert privacy.reference_pseudonym("") == ""
