@@ -247,8 +247,9 @@ STORAGES = {
 # Sign-in throttling (guestview.security), counted in Redis: this many failed
 # sign-ins for one username, or from one address, within LOGIN_THROTTLE_SECONDS
 # lock that username or address for LOGIN_THROTTLE_SECONDS; 0 turns a limit
-# off. A call center signs in from few addresses (NAT): raise the per-address
-# limit rather than lock a whole floor out at shift change.
+# off. A call center signs in from few addresses (NAT): a locked address
+# refuses only the usernames that failed from it, so the rest of the floor
+# still signs in while a password sprayer gets no second guess at any name.
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 15 * 60)

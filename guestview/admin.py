@@ -105,6 +105,12 @@ class GuestAdmin(admin.ModelAdmin):
             .filter(property__in=selectors.properties_for_user(request.user))
         )
 
+    def has_delete_permission(self, request, obj=None):
+        # A guest leaves through a data subject request (anonymization, with
+        # its erasure log), never through a delete that would cascade away
+        # the evidence of their consents.
+        return False
+
 
 @admin.register(Stay)
 class StayAdmin(admin.ModelAdmin):

@@ -8,21 +8,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 from guestview import push, selectors
 from guestview.models import Call, Language, NextStep, NoteKind, ScreenPop
 
 
 def form_context() -> dict:
-    """Choices and the note template the card's forms need (call in the
-    language the card is rendered in)."""
+    """Choices the card's forms need."""
     return {
         "next_steps": NextStep.choices,
         "note_kinds": NoteKind.choices,
         "guest_languages": Language.choices,
-        # KVKK-safe structure: what was asked, for whom, what happens next.
-        "note_template": _("Request: \nDates / guests: \nBudget: \nAgreed next step: "),
     }
 
 

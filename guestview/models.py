@@ -602,7 +602,14 @@ class GuestNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=NoteKind.choices)
-    text = models.TextField(_("note"))
+    text = models.TextField(_("note"), blank=True)
+    # The structured part of a request: what was asked is in fields, not in
+    # free text (KVKK: the less free text, the less can slip into it).
+    arrival = models.DateField(_("arrival"), null=True, blank=True)
+    departure = models.DateField(_("departure"), null=True, blank=True)
+    adults = models.PositiveSmallIntegerField(_("adults"), null=True, blank=True)
+    children = models.PositiveSmallIntegerField(_("children"), null=True, blank=True)
+    room_wish = models.CharField(_("room wish"), max_length=120, blank=True)
     next_step = models.CharField(
         _("next step"), max_length=10, choices=NextStep.choices, blank=True
     )
@@ -616,9 +623,31 @@ class GuestNote(models.Model):
         verbose_name_plural = _("guest notes")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["guest", "-created_at"], name="guestnote_guest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(departure__isnull=True)
+                | models.Q(arrival__isnull=True)
+                | models.Q(departure__gt=models.F("arrival")),
+                name="guestnote_departure_after_arrival",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return (self.text or self.details)[:60]
+
+    @property
+    def details(self) -> str:
+        """The structured part in one line: "12.07–15.07.2027 · 2+1 · sea view"."""
+        parts = []
+        if self.arrival and self.departure:
+            parts.append(f"{self.arrival:%d.%m}–{self.departure:%d.%m.%Y}")
+        elif self.arrival:
+            parts.append(f"{self.arrival:%d.%m.%Y}")
+        if self.adults is not None or self.children:
+            parts.append(f"{self.adults or 0}+{self.children or 0}")
+        if self.room_wish:
+            parts.append(self.room_wish)
+        return " · ".join(parts)
 
 
 class Holiday(models.Model):

@@ -2,11 +2,16 @@
 Content-Security-Policy header.
 
 Throttling counts failed sign-ins in Redis, per username and per client
-address (settings.LOGIN_*). When Redis cannot be reached, sign-ins go on
-unthrottled, with a warning in the log: a call center whose agents cannot sign
-in serves no guest, while the passwords are still checked and the outage shows
-on /healthz; a lock that fails closed would turn any Redis hiccup into a
-console outage.
+address (settings.LOGIN_*). A locked username is refused from everywhere. A
+locked address refuses only the usernames that failed from it within the
+window: a call-center floor signs in from one NAT address, and a sprayer or
+a shift of mistyped passwords behind it must not lock out the colleague who
+types theirs right; the sprayer gets no second guess at any name it tried.
+
+When Redis cannot be reached, sign-ins go on unthrottled, with a warning in
+the log: a call center whose agents cannot sign in serves no guest, while
+the passwords are still checked and the outage shows on /healthz; a lock
+that fails closed would turn any Redis hiccup into a console outage.
 
 Idle expiry: only what a person does keeps a session alive. A full page, a
 plain form post, and an htmx request that static/js/console.js marks with
@@ -60,38 +65,63 @@ def _redis() -> redis.Redis:
 # --- sign-in throttling -----------------------------------------------------------------
 
 
-def _username_key(username: str) -> str:
+def _username_hash(username: str) -> str:
     # Hashed: bounded keys, and no typed-in names lying around in Redis.
-    name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
-    return f"{settings.LOGIN_THROTTLE_PREFIX}:user:{name}"
+    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+
+
+def _username_key(username: str) -> str:
+    return f"{settings.LOGIN_THROTTLE_PREFIX}:user:{_username_hash(username)}"
+
+
+def _address_key(ip: str) -> str:
+    return f"{settings.LOGIN_THROTTLE_PREFIX}:ip:{ip}"
+
+
+def _failed_here_key(*, username: str, ip: str) -> str:
+    """When ``username`` last failed from ``ip``: what the address lock holds."""
+    return f"{_address_key(ip)}:user:{_username_hash(username)}"
 
 
 def _counters(*, username: str, ip: str) -> list[tuple[str, int]]:
     """(Redis key, limit) of each counter a sign-in attempt touches."""
     counters = [
         (_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME),
-        (f"{settings.LOGIN_THROTTLE_PREFIX}:ip:{ip}", settings.LOGIN_FAILURES_PER_IP),
+        (_address_key(ip), settings.LOGIN_FAILURES_PER_IP),
     ]
     return [(key, limit) for key, limit in counters if limit > 0]
 
 
 def login_lock_remaining(*, username: str, ip: str) -> int:
-    """Seconds until this username and address may try again; 0 when they may now."""
-    counters = _counters(username=username, ip=ip)
-    if not counters:
+    """Seconds until this username may try again from this address; 0 when
+    it may now. The address's lock holds only a username that failed from
+    it in the last LOGIN_THROTTLE_SECONDS, and only until that failure is
+    that old."""
+    if not _counters(username=username, ip=ip):
         return 0
     try:
-        locked_until = _redis().mget([f"{key}:lock" for key, _limit in counters])
+        user_lock, address_lock, failed_here = _redis().mget(
+            [
+                f"{_username_key(username)}:lock",
+                f"{_address_key(ip)}:lock",
+                _failed_here_key(username=username, ip=ip),
+            ]
+        )
     except redis.RedisError:
         logger.warning("sign-in throttle unavailable: signing in unthrottled", exc_info=True)
         return 0
-    until = max((float(value) for value in locked_until if value is not None), default=0)
-    return max(0, math.ceil(until - time.time()))
+    ends = []
+    if settings.LOGIN_FAILURES_PER_USERNAME > 0 and user_lock is not None:
+        ends.append(float(user_lock))
+    if settings.LOGIN_FAILURES_PER_IP > 0 and address_lock is not None and failed_here is not None:
+        ends.append(min(float(address_lock), float(failed_here) + settings.LOGIN_THROTTLE_SECONDS))
+    return max(0, math.ceil(max(ends, default=0) - time.time()))
 
 
 def login_failure_record(*, username: str, ip: str) -> None:
     """Count a failed sign-in. A counter with its limit of failures in the last
-    LOGIN_THROTTLE_SECONDS locks its username or address for as long from now.
+    LOGIN_THROTTLE_SECONDS locks its username or address for as long from now;
+    the address remembers the username failed from it (login_lock_remaining).
 
     The failures are a sliding log (a sorted set scored by time) and the lock
     holds its end time: the clock that decides is ours, not Redis's, whose
@@ -106,7 +136,9 @@ def login_failure_record(*, username: str, ip: str) -> None:
             pipe.zadd(key, {secrets.token_hex(8): now})
             pipe.zcard(key)
             pipe.expire(key, seconds)
-        counts = pipe.execute()[2::4]
+        if settings.LOGIN_FAILURES_PER_IP > 0:
+            pipe.set(_failed_here_key(username=username, ip=ip), now, ex=seconds)
+        counts = pipe.execute()[2 : 4 * len(counters) : 4]
         reached = [
             key for (key, limit), count in zip(counters, counts, strict=True) if count >= limit
         ]
@@ -119,10 +151,14 @@ def login_failure_record(*, username: str, ip: str) -> None:
         logger.warning("sign-in throttle unavailable: failure not counted", exc_info=True)
 
 
-def login_success_record(*, username: str) -> None:
-    """A correct password clears the username's failures (not the address's)."""
+def login_success_record(*, username: str, ip: str | None = None) -> None:
+    """A correct password clears the username's failures, and that it failed
+    from ``ip`` (not the address's count of failures)."""
+    keys = [_username_key(username)]
+    if ip is not None:
+        keys.append(_failed_here_key(username=username, ip=ip))
     try:
-        _redis().delete(_username_key(username))
+        _redis().delete(*keys)
     except redis.RedisError:
         logger.warning("sign-in throttle unavailable: failures not cleared", exc_info=True)
 
@@ -133,8 +169,9 @@ def client_ip(request) -> str:
 
 
 class LoginThrottleMixin:
-    """For an AuthenticationForm: refuses a locked username or address before
-    the password is checked, counts failures, clears them on success."""
+    """For an AuthenticationForm: refuses a locked username, or a username
+    that failed from a locked address, before the password is checked;
+    counts failures, clears them on success."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -163,7 +200,7 @@ class LoginThrottleMixin:
             if error.code == "invalid_login":  # (the admin's, for non-staff, too)
                 login_failure_record(username=username, ip=ip)
             raise
-        login_success_record(username=username)
+        login_success_record(username=username, ip=ip)
         return cleaned_data
 
 

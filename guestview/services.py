@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
@@ -429,6 +429,18 @@ def note_text_check(text: str) -> str:
     return note_guard(text)
 
 
+def _note_part_check(value: str, field: str) -> str:
+    """One free part of a note through note_text_check; a refusal names the
+    field (``exc.field``) for the form to mark."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return note_text_check(value)
+    except ValidationError as exc:
+        exc.field = field
+        raise
+
+
 def guest_note_add(
     *,
     guest: Guest,
@@ -438,10 +450,19 @@ def guest_note_add(
     next_step: str = NextStep.NONE,
     due_at: datetime | None = None,
     call: Call | None = None,
+    arrival: date | None = None,
+    departure: date | None = None,
+    adults: int | None = None,
+    children: int | None = None,
+    room_wish: str = "",
 ) -> GuestNote:
-    """The only way a note is written. A request or complaint stays open
-    until its follow-up is done."""
-    text = note_text_check(text)
+    """The only way a note is written: free text and the request's
+    structured part, the free parts through the KVKK guardrail. A request
+    or complaint stays open until its follow-up is done."""
+    text = _note_part_check(text, "text")
+    room_wish = _note_part_check(room_wish, "room_wish")
+    if not text and not (arrival or departure or adults is not None or children or room_wish):
+        raise ValidationError(_("Write the note before saving."))
     if kind not in NoteKind.values:
         raise ValidationError(_("Unknown note kind %(kind)s."), params={"kind": kind})
     if next_step not in NextStep.values:
@@ -454,6 +475,11 @@ def guest_note_add(
         next_step=next_step,
         due_at=due_at,
         call=call,
+        arrival=arrival,
+        departure=departure,
+        adults=adults,
+        children=children,
+        room_wish=room_wish,
         is_open=kind in (NoteKind.REQUEST, NoteKind.COMPLAINT) or bool(next_step),
     )
     note.full_clean()
@@ -592,15 +618,12 @@ def alerts_send(drafts: Iterable[AlertDraft]) -> list[Alert]:
          for d in drafts],
         # alert_once_per_subject is a partial unique index: name its predicate.
         suffix="ON CONFLICT (recipient_id, kind, subject) WHERE NOT (subject = '') "
-        "DO NOTHING RETURNING id, recipient_id, kind, subject",
+        "DO NOTHING RETURNING id, recipient_id, kind, subject, title, url, property_id",
     )  # fmt: skip
-    by_key = {(d.user_id, d.kind, d.subject): d for d in drafts}
     fresh = [
         Alert(pk=pk, recipient_id=user_id, kind=kind, subject=subject, created_at=now,
-              title=by_key[(user_id, kind, subject)].title[:200],
-              url=by_key[(user_id, kind, subject)].url,
-              property_id=by_key[(user_id, kind, subject)].property_id)
-        for pk, user_id, kind, subject in inserted
+              title=title, url=url, property_id=property_id)
+        for pk, user_id, kind, subject, title, url, property_id in inserted
     ]  # fmt: skip
     if not fresh:
         return []
@@ -619,8 +642,6 @@ def alerts_send(drafts: Iterable[AlertDraft]) -> list[Alert]:
     return fresh
 
 
-def alerts_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
-    alerts = Alert.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        alerts = alerts.filter(pk__in=list(ids))
-    return alerts.update(read_at=timezone.now())
+def alerts_mark_read(*, user: AbstractBaseUser) -> int:
+    """The bell's "mark all read"."""
+    return Alert.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

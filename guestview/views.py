@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -139,10 +139,10 @@ def _render_call(request, call, *, pop=None, status=200, **extra):
 @login_required
 def call_detail(request, pk: int):
     call = selectors.get_call_for_user(request.user, pk)
-    if call.guest_id:
+    if call.guest_id:  # logged as served (the page's beacon then adds nothing)
         access_record(
             actor=request.user, action=AccessAction.VIEW, guest=call.guest, request=request,
-            context=f"call:{call.pk}",
+            context=f"call:{call.pk}", once=True,
         )  # fmt: skip
     return _render_call(request, call)
 
@@ -153,10 +153,10 @@ def call_seen(request, pk: int):
     """Beacon from the card's first render in the browser (recognition time)."""
     call = selectors.get_call_for_user(request.user, pk)
     services.call_card_seen(call=call)
-    if call.guest_id:  # the pop showed this guest's card
+    if call.guest_id:  # the pop showed this guest's card (once: it re-renders as the call goes)
         access_record(
             actor=request.user, action=AccessAction.VIEW, guest=call.guest, request=request,
-            context=f"call:{call.pk}",
+            context=f"call:{call.pk}", once=True,
         )  # fmt: skip
     return HttpResponse(status=204)
 
@@ -238,18 +238,24 @@ def guest_note_create(request, pk: int):
                 kind=form.cleaned_data["kind"],
                 next_step=form.cleaned_data["next_step"],
                 call=call,
+                **form.details(),
             )
             context["saved"] = True
         except NoteRefused as exc:
             # Shown back to its author to fix, marked; stored and logged nowhere.
-            text = form.cleaned_data["text"].strip()
+            refused = form.cleaned_data[getattr(exc, "field", "text")].strip()
             context["note_error"], status = " ".join(exc.messages), 400
-            context["note_draft"] = text
-            context["note_marked"] = note_marked(text, exc.findings)
+            context["note_draft"] = request.POST
+            context["note_marked"] = note_marked(refused, exc.findings)
         except ValidationError as exc:
             context["note_error"], status = " ".join(exc.messages), 400
+            context["note_draft"] = request.POST
     else:
-        context["note_error"], status = _("Write the note before saving."), 400
+        context["note_error"], status = (
+            " ".join(m for errors in form.errors.values() for m in errors),
+            400,
+        )
+        context["note_draft"] = request.POST
     if not request.htmx:
         if status != 200:
             messages.error(request, context["note_error"])
@@ -381,9 +387,25 @@ def alerts(request):
 @require_POST
 @login_required
 def alerts_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    services.alerts_mark_read(user=request.user, ids=ids)
+    services.alerts_mark_read(user=request.user)
     return redirect("guestview:alerts")
+
+
+def _unmask_context(request, guest) -> str:
+    """Where the card was shown in full (the evidence log keeps only what the
+    server checked): a call or a conversation of this guest the user can see."""
+    from channels_inbox.selectors import get_conversation_for_user
+
+    for name, getter in (("call", selectors.get_call_for_user),
+                         ("conversation", get_conversation_for_user)):  # fmt: skip
+        value = request.POST.get(name, "")
+        if value.isascii() and value.isdigit():
+            try:
+                item = getter(request.user, int(value))
+            except Http404:
+                return ""
+            return f"{name}:{item.pk}" if item.guest_id == guest.pk else ""
+    return ""
 
 
 @require_POST
@@ -393,7 +415,7 @@ def guest_contacts_unmask(request, pk: int):
     guest = selectors.get_guest_for_user(request.user, pk)
     access_record(
         actor=request.user, action=AccessAction.UNMASK, guest=guest, request=request,
-        context=request.POST.get("context", "")[:60],
+        context=_unmask_context(request, guest),
     )  # fmt: skip
     contacts = list(guest.contact_points.order_by("-is_primary", "kind", "id"))
     if not request.htmx:
@@ -466,23 +488,16 @@ def guest_needs(request, pk: int):
     status = 200
     if request.method == "POST":
         try:
-            if request.POST.get("explicit_consent") == "yes":
-                guest_needs_service.explicit_consent_record(
-                    guest=guest, by=request.user, given=True,
-                    method=request.POST.get("method", ""),
-                )  # fmt: skip
-            elif request.POST.get("explicit_consent") == "withdrawn":
-                guest_needs_service.explicit_consent_record(
-                    guest=guest, by=request.user, given=False,
-                    method=request.POST.get("method") or "on_call",
-                )  # fmt: skip
-            if request.POST.get("explicit_consent") != "withdrawn":
-                guest_needs_service.needs_set(
-                    guest=guest, by=request.user,
-                    accessibility=request.POST.getlist("accessibility"),
-                    dietary=request.POST.getlist("dietary"),
-                    detail=request.POST.get("detail", ""),
-                )  # fmt: skip
+            guest_needs_service.needs_record(
+                guest=guest, by=request.user,
+                explicit_consent={"yes": True, "withdrawn": False}.get(
+                    request.POST.get("explicit_consent", "")
+                ),
+                method=request.POST.get("method", ""),
+                accessibility=request.POST.getlist("accessibility"),
+                dietary=request.POST.getlist("dietary"),
+                detail=request.POST.get("detail", ""),
+            )  # fmt: skip
             context["needs_saved"] = True
         except ValidationError as exc:
             context["needs_error"], status = " ".join(exc.messages), 400

@@ -21,7 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from channels_inbox.models import ChannelAccount, ChannelKind, Conversation
-from consent.models import DataSubjectRequest
+from consent.access import access_record
+from consent.models import AccessAction, DataSubjectRequest
 from guestview.models import GuestNote, Pbx, PbxKind, ScreenPop
 from leads import services as lead_services
 from leads.models import Campaign, LeadSource, OfferOption
@@ -214,6 +215,29 @@ def test_only_the_dpo_may_anonymize_or_answer(request, client_of, world, who):
         assert response.status_code in (403, 404), (who, name, response.status_code)
     world["guest"].refresh_from_db()
     assert world["guest"].first_name == SECRET_NAME
+
+
+def test_bobs_access_report_holds_nothing_of_hotel_a(client_of, alice, sam, bob, world):
+    # bob is a DPO (world): of hotel B only. Hotel A's guest was read, and
+    # the reads were logged, as the console logs them.
+    guest = world["guest"]
+    for actor, action in ((alice, AccessAction.VIEW), (sam, AccessAction.UNMASK)):
+        access_record(actor=actor, action=action, guest=guest, context=f"call:{world['call'].pk}")
+    client = client_of(bob)
+    report = reverse("consent:access_report")
+
+    by_guest = client.get(report, {"guest": guest.pk})
+    by_user = client.get(report, {"user": alice.pk})
+    unasked = client.get(report)
+
+    assert by_guest.status_code == 404
+    assert by_user.status_code == 400 and not by_user.context["entries"]
+    assert unasked.status_code == 200
+    for response in (by_guest, by_user, unasked):
+        body = body_of(response)
+        assert SECRET_NAME not in body and "1119977" not in body
+        assert f"#{guest.pk}<" not in body and f"call:{world['call'].pk}" not in body
+        assert "Alice" not in body and "Sam" not in body  # hotel A's people, not listed
 
 
 def test_public_doors_need_no_session_and_show_no_guest(client, world):

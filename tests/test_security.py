@@ -157,14 +157,45 @@ def test_failures_older_than_fifteen_minutes_do_not_count(client, alice, clock):
     assert sign_in(client, "alice")["Location"] == SEARCH_URL
 
 
-def test_twenty_failures_from_one_address_lock_that_address(alice, clock):
-    shared = Client(REMOTE_ADDR="203.0.113.7")
-    for i in range(20):
-        sign_in(shared, f"guess-{i}", "wrong")  # password spraying: one try per name
+FLOOR = "203.0.113.7"  # the call-center floor's one NAT address
 
-    assert locked_message(15) in page_text(sign_in(shared, "alice"))
-    elsewhere = Client(REMOTE_ADDR="198.51.100.1")
-    assert sign_in(elsewhere, "alice")["Location"] == SEARCH_URL
+
+def spray(address, names, password="wrong"):
+    """Password spraying: one guess at each name, from one address."""
+    client = Client(REMOTE_ADDR=address)
+    return [sign_in(client, name, password) for name in names]
+
+
+def test_a_sprayer_gets_no_second_guess_at_any_name_it_tried(alice, clock):
+    names = [f"guess-{i}" for i in range(19)] + ["alice"]
+    spray(FLOOR, names)  # 20 failures: the address is locked
+
+    second_round = spray(FLOOR, names, password=PASSWORD)  # alice's is right this time
+
+    assert all(locked_message(15) in page_text(r) for r in second_round)
+    assert Client(REMOTE_ADDR=FLOOR).get(SEARCH_URL).status_code == 302
+    # alice herself, from her own desk elsewhere: one failure is no lock of her name.
+    assert sign_in(Client(REMOTE_ADDR="198.51.100.1"), "alice")["Location"] == SEARCH_URL
+    clock.shift(timedelta(minutes=15, seconds=1))  # the window has passed: a guess again
+    assert wrong_password_message() in page_text(spray(FLOOR, ["guess-3"])[0])
+
+
+def test_a_colleague_behind_the_locked_address_signs_in_with_the_right_password(sam, clock):
+    spray(FLOOR, [f"guess-{i}" for i in range(25)])  # the address is locked from the 20th
+
+    response = sign_in(Client(REMOTE_ADDR=FLOOR), "sam")
+
+    assert response["Location"] == SEARCH_URL
+
+
+def test_a_name_that_signed_in_since_it_failed_is_not_held_by_the_address(alice, clock):
+    desk = Client(REMOTE_ADDR=FLOOR)
+    sign_in(desk, "alice", "wrong")  # a typo at the start of the shift
+    assert sign_in(desk, "alice")["Location"] == SEARCH_URL
+    desk.post(reverse("logout"))
+    spray(FLOOR, [f"guess-{i}" for i in range(20)])
+
+    assert sign_in(desk, "alice")["Location"] == SEARCH_URL
 
 
 def test_a_successful_sign_in_clears_the_usernames_failures(client, alice, clock):

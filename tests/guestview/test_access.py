@@ -222,15 +222,25 @@ def test_it_moves_an_agent_to_another_hotel_and_their_view_with_it(
     assert client_of(alice).get(url).status_code == 404
 
 
-def test_showing_a_number_in_full_is_logged(alice_client, alice, guest_a):
+def test_showing_a_number_in_full_is_logged(alice_client, alice, guest_a, hotel_a):
     from consent.models import AccessLog
+    from guestview.models import Call
+    from tests.factories import PbxFactory
 
+    pbx = PbxFactory()
+    call = Call.objects.create(pbx=pbx, call_id="c1", property=hotel_a, guest=guest_a)
+    other = Call.objects.create(pbx=pbx, call_id="c2", property=hotel_a)
     url = reverse("guestview:guest_contacts_unmask", args=[guest_a.pk])
-    response = alice_client.post(url, {"context": "call:7"}, HTTP_HX_REQUEST="true")
+    response = alice_client.post(url, {"call": call.pk}, HTTP_HX_REQUEST="true")
     assert "+90 532 123 45 67" in response.content.decode()
     entry = AccessLog.objects.get(action="unmask")
-    assert (entry.actor, entry.guest_id, entry.context) == (alice, guest_a.pk, "call:7")
+    assert (entry.actor, entry.guest_id, entry.context) == (alice, guest_a.pk, f"call:{call.pk}")
     assert entry.ip == "127.0.0.1"
+    # The evidence keeps only what the server checked: not another guest's call,
+    # not a call the user cannot see, not free text.
+    for posted in ({"call": other.pk}, {"call": 10**9}, {"call": "²"}, {"context": "made up"}):
+        alice_client.post(url, posted, HTTP_HX_REQUEST="true")
+        assert AccessLog.objects.filter(action="unmask").latest("pk").context == ""
 
 
 def test_opening_a_card_and_searching_are_logged(alice_client, alice, guest_a):
@@ -246,3 +256,13 @@ def test_opening_a_card_and_searching_are_logged(alice_client, alice, guest_a):
 def test_bob_cannot_unmask_hotel_a_numbers(bob_client, guest_a):
     url = reverse("guestview:guest_contacts_unmask", args=[guest_a.pk])
     assert bob_client.post(url).status_code == 404
+
+
+def test_no_one_deletes_a_guest_in_the_admin(client_of, ada, guest_a):
+    """A guest leaves by anonymization (a data subject request), which keeps
+    the consent evidence; a delete would cascade it away unlogged."""
+    admin = client_of(ada)
+    assert admin.get(reverse("admin:guestview_guest_change", args=[guest_a.pk])).status_code == 200
+    delete = reverse("admin:guestview_guest_delete", args=[guest_a.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    assert type(guest_a).objects.filter(pk=guest_a.pk).exists()

@@ -63,3 +63,14 @@ def test_an_alert_reaches_its_people_once_per_subject(alice, sam, bob, hotel_a):
     assert selectors.alerts_for_user(sam).count() == 1
     assert not selectors.alerts_for_user(alice).exists()
     assert services.alerts_mark_read(user=sam) == 1
+
+
+def test_alerts_without_a_subject_keep_each_its_own_title(sam):
+    sent = services.alerts_send(
+        [services.AlertDraft(sam.pk, AlertKind.FOLLOW_UP, "Call Anna back"),
+         services.AlertDraft(sam.pk, AlertKind.FOLLOW_UP, "Call Boris back")]
+    )  # fmt: skip
+    assert sorted(a.title for a in sent) == ["Call Anna back", "Call Boris back"]
+    assert sorted(selectors.alerts_for_user(sam).values_list("title", flat=True)) == [
+        "Call Anna back", "Call Boris back",
+    ]  # fmt: skip

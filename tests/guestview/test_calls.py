@@ -741,6 +741,22 @@ def test_it_records_when_the_card_was_first_seen_once(alice_client, ahmets_call)
     assert (call.card_seen_at, call.recognition_ms) == first_sighting
 
 
+def test_a_call_card_is_one_view_in_the_access_log_however_often_it_renders(
+    client_of, alice, sam, ahmet, ahmets_call
+):
+    from consent.models import AccessLog
+
+    Call.objects.filter(pk=ahmets_call.pk).update(guest=ahmet)
+    for user in (alice, sam):
+        client = client_of(user)
+        client.get(reverse("guestview:call_detail", args=[ahmets_call.pk]))
+        for _ in range(2):  # the page's beacon, then a re-render of the pop
+            client.post(reverse("guestview:call_seen", args=[ahmets_call.pk]))
+    views = AccessLog.objects.filter(guest_id=ahmet.pk, action="view")
+    assert sorted(views.values_list("actor__username", flat=True)) == ["alice", "sam"]
+    assert set(views.values_list("context", flat=True)) == {f"call:{ahmets_call.pk}"}
+
+
 def test_it_answers_the_beacon_of_a_call_that_rang_a_month_ago(alice_client, pbx, ahmet, alice):
     # An agent opens an old missed call from the list: the beacon fires on that page too.
     call = ring(pbx, at=timezone.now() - timedelta(days=30)).call
@@ -893,6 +909,49 @@ def test_it_answers_an_empty_note_with_the_error_in_the_fragment(alice_client, a
         f'<p class="error" role="alert">{translated("tr", "Write the note before saving.")}</p>'
         in body
     )
+    assert not GuestNote.objects.exists()
+
+
+def test_a_request_is_noted_in_fields_and_shown_on_the_card(alice_client, ahmet, ahmets_call):
+    response = alice_client.post(
+        note_url(ahmet),
+        {"kind": NoteKind.REQUEST, "next_step": NextStep.OFFER, "arrival": "2027-07-12",
+         "departure": "2027-07-15", "adults": "2", "children": "1", "room_wish": "sea view",
+         "text": "", "call": ahmets_call.pk},
+        headers=HTMX,
+    )  # fmt: skip
+    assert response.status_code == 200
+    note = GuestNote.objects.get()
+    assert (str(note.arrival), str(note.departure), note.adults, note.children) == (
+        "2027-07-12", "2027-07-15", 2, 1,
+    )  # fmt: skip
+    assert (note.room_wish, note.text, note.is_open) == ("sea view", "", True)
+    card = alice_client.get(reverse("guestview:call_detail", args=[ahmets_call.pk])).text
+    assert "12.07–15.07.2027 · 2+1 · sea view" in card  # the open request, at the top
+
+
+def test_a_request_whose_departure_is_not_after_arrival_is_refused_and_kept(alice_client, ahmet):
+    response = alice_client.post(
+        note_url(ahmet),
+        {"kind": NoteKind.REQUEST, "arrival": "2027-07-15", "departure": "2027-07-12",
+         "room_wish": "twin beds", "text": "x"},
+        headers=HTMX,
+    )  # fmt: skip
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert translated("tr", "Departure must be after arrival.") in body
+    assert 'value="twin beds"' in body and 'value="2027-07-15"' in body  # nothing lost
+    assert not GuestNote.objects.exists()
+
+
+def test_a_room_wish_passes_the_kvkk_guardrail_too(alice_client, ahmet):
+    response = alice_client.post(
+        note_url(ahmet),
+        {"kind": NoteKind.REQUEST, "room_wish": "engelli odası, tekerlekli sandalye", "text": ""},
+        headers=HTMX,
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert '<mark class="kvkk" title="health">' in response.content.decode()
     assert not GuestNote.objects.exists()
 
 
