@@ -1,19 +1,29 @@
 """make bench-sla: one SLA scan pass over 100,000 open items on PostgreSQL.
 
 Seeds (<DATABASE_URL name>_bench_sla, made afresh each run) four hotels with
-supervisors and agents, 70,000 open conversations and 30,000 open leads, and
-their SLA clocks (reply or first contact, follow-up, resolution: ~230,000)
-with deadlines spread evenly over the day before and the day after "now".
-Clocks whose warning point or deadline passed more than BACKLOG minutes ago
-are marked handled, as a scanner running every minute would have left them.
+supervisors and agents, 70,000 open conversations and 30,000 open leads,
+four in five of them assigned to an agent of their hotel, and their SLA
+clocks (two per item: reply or first contact or follow-up, and resolution;
+200,000) with deadlines spread evenly over the day before and the day after
+"now". Each clock carries the policy that leads.sla.policy_for picks with the
+migration's default policies (leads/migrations/0002_defaults.py): one per
+message priority, one for leads. Clocks whose warning point or deadline
+passed more than BACKLOG minutes ago are marked handled, as a scanner
+running every minute would have left them.
 
 Then, timed, with the real code (leads.sla.sla_scan: the two claiming
-UPDATE ... RETURNING, the SlaBreach inserts, the escalations — alerts to the
-agents and the hotels' supervisors, missed-request marks and KPI events, the
-Redis pushes after commit):
+UPDATE ... RETURNING, the SlaBreach inserts, the escalations, the Redis
+pushes after commit):
 - the burst pass: the scan after a BACKLOG-minute outage (every clock that
   crossed its warning point or deadline in that window);
 - the steady pass: the next minute's scan.
+What the escalations do here is what the default policies say: a warning
+alerts the item's agent (none for the fifth nobody has); a breach alerts
+the hotel's supervisors, marks a missed reply of a conversation (and its
+KPI event) and writes the lead's history. The critical messages' policy
+raises the priority, but critical is the top: nothing is re-planned. No
+default policy reassigns, so reassignment (one service call per item, rare
+by design) is not measured here; tests/leads/test_sla.py covers both.
 Floor, same run: a bare indexed count of the breached clocks (the partial
 index the scan uses). Target (issue #5): a pass <= 1 s. Last line: JSON with
 scan_s (the burst pass), floor_s, ratio, and the steady pass.
@@ -53,50 +63,62 @@ def prepare(url: str) -> tuple[str, str]:
 
 
 SEED = """
--- conversations: half waiting for a first reply, half answered once and waiting again
+-- conversations: half waiting for a first reply, half answered once and waiting again;
+-- four in five assigned to an agent of their hotel (bench_agent: its agents, in turn)
 INSERT INTO channels_inbox_conversation (property_id, channel, contact_key, contact_name,
   status, language, scenario, priority, triaged, waiting_since, created_at, last_inbound_at,
-  last_message_at, last_message_preview, summary, outcome, external_thread_id)
+  last_message_at, last_message_preview, summary, outcome, external_thread_id, assigned_to_id,
+  assigned_at)
 SELECT p.ids[1 + (g %% 4)], 'whatsapp', '+90532' || lpad(g::text, 7, '0'), 'Misafir ' || g,
   'open', 'tr', 'info', (ARRAY['critical','high','medium','low'])[1 + (g %% 4)], '{}'::jsonb,
   %(now)s - make_interval(mins => (g %% 600)), %(now)s - make_interval(mins => (g %% 600)),
-  %(now)s, %(now)s, 'Merhaba', '', '', ''
+  %(now)s, %(now)s, 'Merhaba', '', '', '',
+  CASE WHEN g %% 5 <> 0 THEN a.agent_ids[1 + (g / 4) %% cardinality(a.agent_ids)] END,
+  CASE WHEN g %% 5 <> 0 THEN %(now)s - make_interval(mins => (g %% 600)) END
 FROM generate_series(1, %(conversations)s) AS g, (SELECT array_agg(id ORDER BY id) AS ids
-  FROM guestview_property) AS p;
+  FROM guestview_property) AS p, bench_agent AS a
+WHERE a.property_id = p.ids[1 + (g %% 4)];
 
 INSERT INTO leads_lead (case_id, property_id, name, contact, request, language, source_id,
   utm_source, utm_medium, utm_campaign, utm_term, utm_content, adults, children, room_wish,
   currency, status, priority, next_follow_up_at, lost_reason, reservation_number, created_at,
-  status_changed_at)
+  status_changed_at, assigned_to_id)
 SELECT 'M360-2026-' || lpad(g::text, 6, '0'), p.ids[1 + (g %% 4)], 'Lead ' || g,
   '+90533' || lpad(g::text, 7, '0'), 'Aile odası', 'tr', s.id, '', '', '', '', '', 2, 1, '',
   'EUR', CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'contacted' END, 'high',
-  CASE WHEN g %% 2 = 0 THEN NULL ELSE %(now)s END, '', '', %(now)s, %(now)s
+  CASE WHEN g %% 2 = 0 THEN NULL ELSE %(now)s END, '', '', %(now)s, %(now)s,
+  CASE WHEN g %% 5 <> 0 THEN a.agent_ids[1 + (g / 4) %% cardinality(a.agent_ids)] END
 FROM generate_series(1, %(leads)s) AS g,
   (SELECT array_agg(id ORDER BY id) AS ids FROM guestview_property) AS p,
-  (SELECT id FROM leads_leadsource WHERE code = 'web-form') AS s;
+  (SELECT id FROM leads_leadsource WHERE code = 'web-form') AS s, bench_agent AS a
+WHERE a.property_id = p.ids[1 + (g %% 4)];
 
--- every open item: its clocks, deadlines evenly over [now - 1 day, now + 1 day]
-INSERT INTO leads_slaclock (item_kind, item_id, deadline, property_id, started_at, warn_at,
-  due_at)
+-- every open item: its clocks, deadlines evenly over [now - 1 day, now + 1 day], each
+-- with the default policy of its kind and priority (what leads.sla.policy_for picks)
+INSERT INTO leads_slaclock (item_kind, item_id, deadline, property_id, policy_id, started_at,
+  warn_at, due_at)
 SELECT 'conversation', c.id, CASE WHEN c.id %% 2 = 0 THEN 'first_response' ELSE 'next_response' END,
-  c.property_id, d.due - interval '1 hour', d.due - interval '12 minutes', d.due
-FROM channels_inbox_conversation c,
+  c.property_id, pol.id, d.due - interval '1 hour', d.due - interval '12 minutes', d.due
+FROM channels_inbox_conversation c JOIN bench_policy pol ON pol.priority = c.priority
+  AND pol.item_kind = 'conversation' AND pol.property_id = c.property_id,
   LATERAL (SELECT %(now)s + make_interval(secs => ((c.id * 7919) %% 172800) - 86400) AS due) d
 UNION ALL
-SELECT 'conversation', c.id, 'resolution', c.property_id, d.due - interval '24 hours',
+SELECT 'conversation', c.id, 'resolution', c.property_id, pol.id, d.due - interval '24 hours',
   d.due - interval '288 minutes', d.due
-FROM channels_inbox_conversation c,
+FROM channels_inbox_conversation c JOIN bench_policy pol ON pol.priority = c.priority
+  AND pol.item_kind = 'conversation' AND pol.property_id = c.property_id,
   LATERAL (SELECT %(now)s + make_interval(secs => ((c.id * 104729) %% 172800) - 86400) AS due) d
 UNION ALL
 SELECT 'lead', l.id, CASE WHEN l.status = 'new' THEN 'first_response' ELSE 'follow_up' END,
-  l.property_id, d.due - interval '30 minutes', d.due - interval '6 minutes', d.due
-FROM leads_lead l,
+  l.property_id, pol.id, d.due - interval '30 minutes', d.due - interval '6 minutes', d.due
+FROM leads_lead l JOIN bench_policy pol ON pol.priority = l.priority
+  AND pol.item_kind = 'lead' AND pol.property_id = l.property_id,
   LATERAL (SELECT %(now)s + make_interval(secs => ((l.id * 7919) %% 172800) - 86400) AS due) d
 UNION ALL
-SELECT 'lead', l.id, 'resolution', l.property_id, d.due - interval '14 days',
+SELECT 'lead', l.id, 'resolution', l.property_id, pol.id, d.due - interval '14 days',
   d.due - interval '3 days', d.due
-FROM leads_lead l,
+FROM leads_lead l JOIN bench_policy pol ON pol.priority = l.priority
+  AND pol.item_kind = 'lead' AND pol.property_id = l.property_id,
   LATERAL (SELECT %(now)s + make_interval(secs => ((l.id * 15485863) %% 172800) - 86400) AS due) d;
 
 -- what the every-minute scanner had done before the outage
@@ -130,7 +152,9 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from channels_inbox.routing import agents_for_property
     from guestview import demo_data
+    from guestview.models import Property
     from leads import sla
     from leads.models import SlaBreach, SlaClock
 
@@ -140,6 +164,22 @@ def main() -> None:
     params = {"now": now, "handled": now - timedelta(minutes=args.backlog),
               "conversations": args.conversations, "leads": args.leads}  # fmt: skip
     with connection.cursor() as cursor:
+        # Who may have an item of each hotel (the agents who serve it), and the
+        # policy the engine picks for a WhatsApp message or a web-form lead.
+        cursor.execute("CREATE TEMP TABLE bench_agent (property_id bigint, agent_ids bigint[])")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_policy (property_id bigint, item_kind text, priority text, "
+            "id bigint)"
+        )
+        for prop in Property.objects.order_by("pk"):
+            agents = sorted(a.pk for a in agents_for_property(prop.pk))
+            cursor.execute("INSERT INTO bench_agent VALUES (%s, %s)", [prop.pk, agents])
+            for kind, channel in (("conversation", "whatsapp"), ("lead", "")):
+                for priority in ("critical", "high", "medium", "low"):
+                    policy = sla.policy_for(item_kind=kind, property_id=prop.pk, channel=channel,
+                                            priority=priority, at=now)  # fmt: skip
+                    cursor.execute("INSERT INTO bench_policy VALUES (%s, %s, %s, %s)",
+                                   [prop.pk, kind, priority, policy.pk])  # fmt: skip
         for statement in filter(str.strip, SEED.split(";")):
             # One statement at a time: server-side binding prepares each.
             used = {k: v for k, v in params.items() if f"%({k})s" in statement}

@@ -5,27 +5,40 @@ hand the item to the least-loaded online member of the policy's team. A
 missed reply of a conversation is a missed request (kpi).
 
 Everything is done per batch, not per item: a busy evening can breach a few
-thousand items in one minute (make bench-sla)."""
+thousand items in one minute (make bench-sla). Reassignments are the
+exception, rare by nature: each goes through the assigning service."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from channels_inbox.models import PRIORITY_RANK, Conversation, Priority
+from channels_inbox.models import Conversation, Priority
+from guestview import bulk
 from guestview import selectors as guest_selectors
 from guestview import services as guest_services
-from guestview.models import AgentStatus, AlertKind
+from guestview.models import AlertKind
 from guestview.services import AlertDraft
 from kpi.models import EventKind
 from kpi.services import KpiFact, kpi_events_record
 from leads import sla
-from leads.models import Deadline, Escalation, ItemKind, Lead, LeadEvent, LeadEventKind
+from leads.models import (
+    Deadline,
+    Escalation,
+    ItemKind,
+    Lead,
+    LeadEvent,
+    LeadEventKind,
+    SlaBreach,
+)
+
+logger = logging.getLogger(__name__)
 
 _REPLY = {Deadline.FIRST_RESPONSE, Deadline.NEXT_RESPONSE}
 _RAISED = {
@@ -63,9 +76,9 @@ def _items(keys) -> dict[tuple[str, int], Item]:
     conversations = (
         Conversation.objects.filter(pk__in=ids[ItemKind.CONVERSATION])
         .select_related("assigned_to", "guest")
-        .only("pk", "property_id", "channel", "priority", "contact_key", "contact_name",
-              "waiting_since", "sla_due_at", "assigned_to__user_id", "guest__first_name",
-              "guest__last_name")
+        .only("pk", "property_id", "channel", "priority", "status", "language", "contact_key",
+              "contact_name", "waiting_since", "sla_due_at", "assigned_to__user_id",
+              "guest__first_name", "guest__last_name")
     )  # fmt: skip
     for c in conversations:
         items[(ItemKind.CONVERSATION, c.pk)] = Item(
@@ -136,7 +149,7 @@ def breach(rows, *, now: dt.datetime) -> int:
     missed_title = _("Missed: %(what)s")
     drafts: list[AlertDraft] = []
     raise_items: list[Item] = []
-    reassign: dict[int, list[Item]] = defaultdict(list)
+    reassign: dict[int, list[tuple[Item, SlaBreach]]] = defaultdict(list)
     missed: list[Item] = []
     for b in breaches:
         item = items.get((b.item_kind, b.item_id))
@@ -155,69 +168,149 @@ def breach(rows, *, now: dt.datetime) -> int:
         elif b.escalation == Escalation.REASSIGN:
             policy = sla.policy_by_id(policy_of[(b.item_kind, b.item_id, b.deadline, b.due_at)])
             if policy is not None and policy.escalation_team_id:
-                reassign[policy.escalation_team_id].append(item)
+                reassign[policy.escalation_team_id].append((item, b))
         if b.item_kind == ItemKind.CONVERSATION and b.deadline in _REPLY:
             missed.append(item)
+    # The history first: "missed (reassign)" reads before "assigned to …".
+    _lead_events(breaches, items)
     _raise_priority(raise_items)
     drafts += _reassign(reassign)
     _record_missed(missed, now=now)
     guest_services.alerts_send(drafts)
-    _lead_events(breaches, items)
     return len(breaches)
 
 
 def _raise_priority(items: list[Item]) -> None:
+    """One step up (critical stays critical), then the item's deadlines are
+    planned again: targets are chosen per priority. The deadline that just
+    breached keeps its breach (leads.sla.clocks_sync: same start, breached
+    once), the others move to the new targets. Rows are locked and re-read:
+    an inbound message may have changed the item since the claim."""
     from channels_inbox import live
+    from channels_inbox.inbound import sla_plan_apply
+    from leads import services
 
-    for kind, model in ((ItemKind.CONVERSATION, Conversation), (ItemKind.LEAD, Lead)):
-        by_new = defaultdict(list)
-        for item in items:
-            if item.kind == kind and PRIORITY_RANK[Priority(item.priority)] > 0:
-                by_new[_RAISED[Priority(item.priority)]].append(item.pk)
-        for priority, pks in by_new.items():
-            model.objects.filter(pk__in=pks).update(priority=priority)
-    changed = [i.obj for i in items if i.kind == ItemKind.CONVERSATION]
-    live.conversations_changed(changed)
+    pks = defaultdict(set)
+    for item in items:
+        if item.priority != Priority.CRITICAL:
+            pks[item.kind].add(item.pk)
+    plans = []
+    if pks[ItemKind.CONVERSATION]:
+        conversations = list(
+            Conversation.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks[ItemKind.CONVERSATION])
+            .exclude(priority=Priority.CRITICAL)
+            .only("pk", "property_id", "status", "channel", "priority", "created_at",
+                  "waiting_since", "first_response_at", "assigned_to_id")
+            .order_by("pk")
+        )  # fmt: skip
+        fields = {"priority"}
+        for conversation in conversations:
+            conversation.priority = _RAISED[Priority(conversation.priority)]
+            changed, plan = sla_plan_apply(conversation)
+            fields |= changed
+            plans.append(plan)
+        bulk.update_many(Conversation, conversations, sorted(fields))
+        live.conversations_changed(conversations)
+    if pks[ItemKind.LEAD]:
+        leads = list(
+            Lead.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks[ItemKind.LEAD])
+            .exclude(priority=Priority.CRITICAL)
+            .select_related("source")
+            .order_by("pk")
+        )
+        fields = {"priority"}
+        for lead in leads:
+            lead.priority = _RAISED[Priority(lead.priority)]
+            plan = sla.lead_plan(lead)
+            fields |= set(sla.lead_apply(lead, plan))
+            plans.append(plan)
+        bulk.update_many(Lead, leads, sorted(fields))
+        services.leads_changed(leads)
+    sla.clocks_sync(plans)
 
 
-def _reassign(by_team: dict[int, list[Item]]) -> list[AlertDraft]:
-    """Each item to the least-loaded online member of the team who serves
-    its hotel; the member hears it. Items with nobody online stay."""
-    from channels_inbox import live
+def _reassign(by_team: dict[int, list[tuple[Item, SlaBreach]]]) -> list[AlertDraft]:
+    """Each item to the least-loaded online member of the policy's team who
+    serves its hotel, not the agent who has it: the seats of automatic
+    assignment (channels_inbox.routing: online agents of the hotel and their
+    open conversations), a conversation never above its agent's capacity and
+    to one who speaks the guest's language when a member does. Assigned
+    through the services, in the name of the team's supervisor:
+    conversation_transfer (assigned_at, the pushes, the assigner for the
+    agent who is freed) and lead_assign (the history, the push). The member
+    hears it, once per missed deadline. Items with nobody stay where they
+    are: the supervisors heard of the breach anyway. Reassignments are rare
+    (a policy that says so, a breach): one service call per item."""
+    from channels_inbox import routing
+    from leads import services
     from leads.models import Team
 
+    if not by_team:
+        return []
     drafts = []
-    for team in Team.objects.filter(pk__in=list(by_team)).prefetch_related("members__user"):
-        members = [m for m in team.members.all() if m.status == AgentStatus.ONLINE]
-        load = dict(
-            Conversation.objects.open()
-            .filter(assigned_to__in=members)
-            .values_list("assigned_to")
-            .annotate(n=Count("id"))
-        )
-        for item in by_team[team.pk]:
-            serving = [
-                m for m in members
-                if item.property_id in guest_selectors.visible_property_ids(m.user)
-            ]  # fmt: skip
-            if not serving:
+    seats_of: dict[int, list] = {}  # property id → the hotel's seats, loads kept up to date
+    teams = (
+        Team.objects.filter(pk__in=list(by_team))
+        .select_related("supervisor")
+        .prefetch_related("members", "supervisor__groups")
+    )
+    handed: set[tuple[str, int]] = set()  # two deadlines of one item missed at once: one hand-over
+    for team in teams:
+        members = {m.pk for m in team.members.all()}
+        for item, b in by_team[team.pk]:
+            if (item.kind, item.pk) in handed:
                 continue
-            member = min(serving, key=lambda m: (load.get(m.pk, 0), m.pk))
-            load[member.pk] = load.get(member.pk, 0) + 1
-            model = Conversation if item.kind == ItemKind.CONVERSATION else Lead
-            model.objects.filter(pk=item.pk).update(assigned_to=member)
-            item.obj.assigned_to_id = member.pk
-            if item.kind == ItemKind.CONVERSATION:
-                live.conversation_changed(item.obj)
-                live.agent_assigned(item.obj)
+            if item.property_id not in seats_of:
+                # A private helper of routing: the one place that knows seats and loads.
+                seats_of[item.property_id] = routing._seats(item.property_id)
+            seats = seats_of[item.property_id]
+            seat = _least_loaded(
+                [s for s in seats if s.agent.pk in members and s.agent.pk != item.agent_id], item
+            )
+            if seat is None:
+                continue
+            try:
+                if item.kind == ItemKind.CONVERSATION:
+                    routing.conversation_transfer(
+                        conversation=item.obj, to=seat.agent, by=team.supervisor
+                    )
+                else:
+                    services.lead_assign(lead=item.obj, agent=seat.agent, by=team.supervisor)
+            except (ValidationError, PermissionDenied) as exc:
+                # Closed meanwhile, or a team whose supervisor may not reassign.
+                logger.warning("escalation of %s:%s to %s refused: %s", item.kind, item.pk,
+                               seat.agent.pk, exc)  # fmt: skip
+                continue
+            handed.add((item.kind, item.pk))
+            seat.load += 1
+            previous = next((s for s in seats if s.agent.pk == item.agent_id), None)
+            if previous is not None and item.kind == ItemKind.CONVERSATION:
+                previous.load -= 1
             drafts.append(
                 AlertDraft(
-                    member.user_id, AlertKind.ESCALATION,
+                    seat.agent.user_id, AlertKind.ESCALATION,
                     _("Escalated to you: %(item)s") % {"item": item.label}, item.url,
-                    item.property_id, f"escalation:{item.kind}:{item.pk}",
+                    item.property_id,
+                    # Once per missed deadline: the next one escalates again.
+                    "escalation:" + _subject(b.item_kind, b.item_id, b.deadline, b.due_at),
                 )
             )  # fmt: skip
     return drafts
+
+
+def _least_loaded(seats: list, item: Item):
+    """The seat with the least load for its capacity; for a conversation one
+    with room left, who speaks the guest's language if any does."""
+    if item.kind == ItemKind.CONVERSATION:
+        seats = [s for s in seats if s.free > 0]
+        language = item.obj.language
+        speakers = [s for s in seats if language in s.languages]
+        seats = speakers or seats
+    if not seats:
+        return None
+    return min(seats, key=lambda s: (s.load / max(s.agent.capacity, 1), s.agent.pk))
 
 
 def _record_missed(items: list[Item], *, now: dt.datetime) -> None:

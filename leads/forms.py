@@ -9,6 +9,8 @@ from leads.selectors import LeadView
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# What a lead's budget and an offer's prices are in.
+CURRENCIES = [("EUR", "EUR"), ("TRY", "TRY"), ("USD", "USD"), ("GBP", "GBP"), ("RUB", "RUB")]
 
 
 class LeadFilterForm(forms.Form):
@@ -47,10 +49,7 @@ class LeadForm(forms.Form):
     children = forms.IntegerField(label=_("Children"), min_value=0, max_value=20, initial=0)
     room_wish = forms.CharField(label=_("Room wish"), max_length=160, required=False)
     budget = forms.DecimalField(label=_("Budget"), required=False, min_value=0, decimal_places=2)
-    currency = forms.ChoiceField(
-        label=_("Currency"), choices=[("EUR", "EUR"), ("TRY", "TRY"), ("USD", "USD"),
-                                      ("GBP", "GBP"), ("RUB", "RUB")],
-    )  # fmt: skip
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
 
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +81,6 @@ class NoteForm(forms.Form):
 
 class AssignForm(forms.Form):
     agent = forms.IntegerField(required=False)
-
-
-CURRENCIES = [("EUR", "EUR"), ("TRY", "TRY"), ("USD", "USD"), ("GBP", "GBP"), ("RUB", "RUB")]
 
 
 class OfferForm(forms.Form):

@@ -10,6 +10,13 @@ currency, language, utm_source … utm_content, consent (the guest ticked "I
 agree to receive offers": recorded the İYS way for the given phone and/or
 address, source HS_WEB).
 
+A page that posts from the visitor's browser (fetch, another origin than
+ours) needs its site in the form's allowed origins: the browser asks first
+(OPTIONS, the CORS preflight) and reads the answer only for those; a post
+whose Origin is not one of them is refused (403), like the web chat's
+(channels_inbox.webchat_views). Whatever a page carries is public, so for
+a browser form the origin list is what keeps other sites out.
+
 Every post is stored first (IntakeSubmission). Field errors answer 400
 with the field names; a bad key or signature 403; a lead 201 with its Case
 ID. Never a 500 for bad input.
@@ -18,19 +25,18 @@ ID. Never a 500 for bad input.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from channels_inbox.channels.base import signature_valid
 from consent.models import ConsentSource, ConsentStatus, ConsentType
 from consent.services import consent_record
 from guestview.models import Language
@@ -47,8 +53,8 @@ def _form_for(request, body: bytes) -> IntakeForm | None:
         form = IntakeForm.objects.filter(api_key=key, is_active=True).select_related("source")
         return form.select_related("property").first()
     form_id = request.headers.get("X-M360-Form", "")
-    signature = request.headers.get("X-M360-Signature", "").removeprefix("sha256=").strip()
-    if not form_id.isdigit() or not signature:
+    signature = request.headers.get("X-M360-Signature", "")
+    if not (form_id.isascii() and form_id.isdigit()) or not signature:
         return None
     form = (
         IntakeForm.objects.filter(pk=int(form_id), is_active=True)
@@ -57,8 +63,37 @@ def _form_for(request, body: bytes) -> IntakeForm | None:
     )
     if form is None:
         return None
-    expected = hmac.new(form.secret.encode(), body, hashlib.sha256).hexdigest()
-    return form if hmac.compare_digest(expected, signature.lower()) else None
+    # The same "sha256=<hex>" HMAC as Meta's webhooks.
+    return form if signature_valid(body, signature, [form.secret]) else None
+
+
+CORS_HEADERS = "Authorization, Content-Type, X-M360-Form, X-M360-Signature"
+
+
+def _origin(request) -> str:
+    return request.headers.get("Origin", "").rstrip("/")
+
+
+def _cors(response: HttpResponse, origin: str) -> HttpResponse:
+    """Let the page of an allowed origin read the answer."""
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Max-Age"] = "600"
+        response["Vary"] = "Origin"
+    return response
+
+
+def _preflight(request) -> HttpResponse:
+    """The browser asks before it posts, without the form's headers' values:
+    an origin any active form allows may go on (the post itself is checked
+    against its own form)."""
+    origin = _origin(request)
+    forms = IntakeForm.objects.filter(is_active=True).exclude(allowed_origins="")
+    if origin and any(origin in form.origins for form in forms.only("allowed_origins")):
+        return _cors(HttpResponse(status=204), origin)
+    return JsonResponse({"error": "This site may not post lead forms."}, status=403)
 
 
 def _fields(request, body: bytes) -> dict:
@@ -100,8 +135,10 @@ def _truthy(value) -> bool:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["POST", "OPTIONS"])
 def intake(request):
+    if request.method == "OPTIONS":
+        return _preflight(request)
     body = request.body[: MAX_BODY + 1]
     submission = IntakeSubmission(
         body=body[:MAX_BODY].decode("utf-8", "replace"), content_type=request.content_type or ""
@@ -113,6 +150,17 @@ def intake(request):
         submission.save()
         return JsonResponse({"error": "Missing or wrong API key or signature."}, status=403)
     submission.form = form
+    # Browsers say where the page is; servers posting with the key send no Origin.
+    origin = _origin(request)
+    if origin and origin not in form.origins:
+        submission.status = IntakeStatus.REFUSED
+        submission.errors = {"origin": [f"{origin} is not an allowed origin of this form."]}
+        submission.save()
+        return JsonResponse({"error": "This site may not post this form."}, status=403)
+    return _cors(_submit(form, submission, request, body), origin)
+
+
+def _submit(form: IntakeForm, submission: IntakeSubmission, request, body: bytes) -> JsonResponse:
     errors: dict[str, list[str]] = {}
     try:
         if len(body) > MAX_BODY:

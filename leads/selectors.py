@@ -4,18 +4,21 @@ lead of a hotel the user does not serve is a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
 from channels_inbox.models import Conversation
 from guestview import selectors as guest_selectors
-from guestview.models import Guest, Role
+from guestview.models import AgentProfile, Guest, Property, Role
 from leads.models import (
     CASE_ID_RE,
     OPEN_STATUSES,
@@ -142,21 +145,26 @@ PIPELINE = [
 
 def pipeline(user: AbstractBaseUser, filters: LeadFilter, *, per_column: int = 30) -> list[Column]:
     """The board: count and value per stage (closed stages: the last 30
-    days), the newest leads of each. Two queries."""
+    days), the ``per_column`` leads of each that moved last. Two queries,
+    however many leads: the counts and sums are aggregates, and the cards
+    are cut per stage in the database (ROW_NUMBER() per status)."""
     since = timezone.now() - dt.timedelta(days=30)
     leads = _filtered(user, filters).filter(
         Q(status__in=OPEN_STATUSES) | Q(status_changed_at__gte=since)
     )
     columns = {s: Column(s, LeadStatus(s).label) for s in PIPELINE}
-    for row in leads.values("status").annotate(n=Count("id"), v=Sum("value")):
+    for row in leads.order_by().values("status").annotate(n=Count("id"), v=Sum("value")):
         column = columns[row["status"]]
         column.count, column.value = row["n"], row["v"] or Decimal(0)
-    for lead in leads.select_related("source", "assigned_to__user", "property").order_by(
-        "status", "-status_changed_at"
-    ):
-        column = columns[lead.status]
-        if len(column.leads) < per_column:
-            column.leads.append(lead)
+    newest_first = [F("status_changed_at").desc(), F("pk").desc()]
+    cards = (
+        leads.annotate(place=Window(RowNumber(), partition_by=[F("status")], order_by=newest_first))
+        .filter(place__lte=per_column)
+        .select_related("source", "assigned_to__user", "property")
+        .order_by("status", *newest_first)
+    )
+    for lead in cards:
+        columns[lead.status].leads.append(lead)
     return list(columns.values())
 
 
@@ -324,12 +332,23 @@ def agents_of_property(property_id: int):
     return sorted(agents_for_property(property_id), key=str)
 
 
-def agents_of_properties(property_ids) -> list:
-    seen = {}
-    for property_id in property_ids:
-        for agent in agents_of_property(property_id):
-            seen[agent.pk] = agent
-    return sorted(seen.values(), key=str)
+def agents_of_properties(property_ids) -> list[AgentProfile]:
+    """The agents who serve any of these hotels (the board's agent filter),
+    in one query: channels_inbox.routing.agents_for_property's rule (the
+    agent role, serve_property on the hotel, themselves or through a
+    group), the hotels' permission filters joined with OR."""
+    from guardian.shortcuts import get_users_with_perms
+
+    served = [
+        get_users_with_perms(
+            Property(pk=pk), only_with_perms_in=["serve_property"], with_group_users=True
+        )
+        for pk in property_ids
+    ]
+    if not served:
+        return []
+    users = reduce(operator.or_, served).filter(groups__name=Role.AGENT, is_active=True)
+    return sorted(AgentProfile.objects.filter(user__in=users).select_related("user"), key=str)
 
 
 @dataclass(frozen=True)
@@ -342,10 +361,12 @@ class CallListEntry:
 
 def campaign_call_list(user: AbstractBaseUser, campaign: Campaign, *, limit: int = 50):
     """The campaign's target guests at the user's hotels, those who allow
-    calls first, with their consent and the last call of this campaign.
-    Five queries for the page."""
-    from consent.selectors import consent_states_for_guests, recipient_masked
-    from guestview.models import ContactKind, ContactPoint
+    calls first, with the number to call (campaign_phones), its consent
+    for calls (İYS keeps it per number: consents_for_recipients) and the
+    last call of this campaign. Five queries for the page."""
+    from consent.models import ConsentType
+    from consent.selectors import consents_for_recipients, recipient_masked
+    from guestview.models import ContactKind
 
     scope = set(guest_selectors.visible_property_ids(user)) & set(
         campaign.properties.values_list("pk", flat=True)
@@ -356,22 +377,33 @@ def campaign_call_list(user: AbstractBaseUser, campaign: Campaign, *, limit: int
     if campaign.target_language:
         guests = guests.filter(language=campaign.target_language)
     guests = list(guests.filter(contact_points__kind=ContactKind.PHONE).distinct()[: limit * 4])
-    states = consent_states_for_guests([g.pk for g in guests])
-    phones = {}
-    for guest_id, value in ContactPoint.objects.filter(
-        guest__in=guests, kind=ContactKind.PHONE
-    ).values_list("guest_id", "value"):
-        phones.setdefault(guest_id, value)
+    phones = campaign_phones([g.pk for g in guests])
+    consents = consents_for_recipients(type=ConsentType.ARAMA, recipients=phones.values())
     calls = {}
     for call in campaign.calls.filter(guest__in=guests).order_by("at"):
         calls[call.guest_id] = call
     entries = [
-        CallListEntry(g, states[g.pk].call, recipient_masked(phones.get(g.pk, "")),
-                      calls.get(g.pk))
+        CallListEntry(g, consents[phones[g.pk]], recipient_masked(phones[g.pk]), calls.get(g.pk))
         for g in guests
-    ]  # fmt: skip
+    ]
     entries.sort(key=lambda e: (not e.consent.allowed, e.last_call is not None, e.guest.last_name))
     return entries[:limit]
+
+
+def campaign_phones(guest_ids) -> dict[int, str]:
+    """The number a campaign calls for each guest: the primary phone, else
+    the first one given (E.164, as consent records store it)."""
+    from guestview.models import ContactKind, ContactPoint
+
+    phones: dict[int, str] = {}
+    rows = (
+        ContactPoint.objects.filter(guest_id__in=list(guest_ids), kind=ContactKind.PHONE)
+        .order_by("guest_id", "-is_primary", "pk")
+        .values_list("guest_id", "value")
+    )
+    for guest_id, value in rows:
+        phones.setdefault(guest_id, value)
+    return phones
 
 
 def get_campaign_for_user(user: AbstractBaseUser, pk: int) -> Campaign:

@@ -16,12 +16,19 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channels_inbox.models import ChannelKind, Conversation, ConversationStatus, Direction
+from channels_inbox.models import (
+    ChannelKind,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Priority,
+)
 from consent.gate import commercial_contact_require
 from consent.models import ConsentType
 from guestview import push
@@ -146,8 +153,8 @@ def lead_create(
             source=source, campaign=campaign, arrival=arrival, departure=departure,
             adults=adults, children=children, room_wish=room_wish[:160], budget=budget,
             currency=(currency or "EUR")[:3].upper(), value=budget,
-            priority=priority or "high", assigned_to=assign_to, created_by=by, created_at=now,
-            status_changed_at=now, **{f"utm_{k}": v for k, v in utm.items()},
+            priority=priority or Priority.HIGH, assigned_to=assign_to, created_by=by,
+            created_at=now, status_changed_at=now, **{f"utm_{k}": v for k, v in utm.items()},
         )  # fmt: skip
         lead.clean_fields(exclude=_NOT_CLEANED)
         lead.save()
@@ -223,8 +230,9 @@ def lead_move(
     now = timezone.now()
     with transaction.atomic():
         # The row as it is now, locked: the caller's copy may be from before
-        # another move (a board open in two tabs, an expiry running).
-        lead = Lead.objects.select_for_update().select_related("source").get(pk=lead.pk)
+        # another move (a board open in two tabs, an expiry running). Only
+        # the lead's row: without of=self every move also locked its source.
+        lead = Lead.objects.select_for_update(of=("self",)).select_related("source").get(pk=lead.pk)
         if to not in LeadStatus.values:
             raise ValidationError({"status": _("Unknown status.")})
         if to != lead.status and to not in LEAD_MOVES[LeadStatus(lead.status)]:
@@ -326,12 +334,6 @@ def lead_note_add(*, lead: Lead, by: AbstractBaseUser, text: str) -> LeadEvent:
         event = _event(lead, LeadEventKind.NOTE, by, text)
         _changed(lead)
     return event
-
-
-def lead_link_conversation(*, lead: Lead, conversation: Conversation) -> None:
-    if conversation.property_id != lead.property_id:
-        raise ValidationError(_("The conversation belongs to another hotel."))
-    lead.conversations.add(conversation)
 
 
 # --- offers ---------------------------------------------------------------------------
@@ -447,8 +449,8 @@ def offer_send(
     commercial_contact_require(
         actor=by, guest=lead.guest or conversation.guest, type=ConsentType.MESAJ,
         purpose=f"offer:{lead.case_id}",
-        service_reply=lead.source.guest_initiated
-        or conversation.messages.filter(direction=Direction.IN).exists(),
+        service_reply=lead.source.guest_initiated or _guest_started(conversation),
+        recipient=_phone_of(conversation),
     )  # fmt: skip
     language = language or lead.language
     text = offer_render(lead=lead, options=options, next_step=next_step, language=language)
@@ -471,6 +473,28 @@ def offer_send(
         _event(lead, LeadEventKind.OFFER, by, text)
         lead_move(lead=lead, to=LeadStatus.OFFER_SENT, by=by, follow_up_at=follow_up_at)
     return offer
+
+
+def _guest_started(conversation: Conversation) -> bool:
+    """The guest wrote first: an answer in it is a service reply. A thread
+    the hotel opened (a template, a campaign) stays commercial even once
+    the guest writes back in it."""
+    first = (
+        conversation.messages.filter(direction__in=[Direction.IN, Direction.OUT])
+        .order_by("sent_at", "pk")
+        .values_list("direction", flat=True)
+        .first()
+    )
+    return first == Direction.IN
+
+
+def _phone_of(conversation: Conversation) -> str | None:
+    """The number the offer goes to, when the channel writes to a number
+    (WhatsApp): İYS keeps the consent of that number. Other channels write
+    to a platform's id, and the gate decides by the guest's own records."""
+    if conversation.channel == ChannelKind.WHATSAPP:
+        return conversation.contact_key.split("#")[0]
+    return None
 
 
 def offer_channel(lead: Lead) -> Conversation | None:
@@ -502,6 +526,9 @@ def option_hold(
         timezone.now() + dt.timedelta(minutes=5),
     )
     with transaction.atomic():
+        # The lead first, then its options: the order of lead_move and
+        # options_expire (the other order deadlocks against them).
+        Lead.objects.select_for_update().filter(pk=lead.pk).values_list("pk").get()
         OfferOption.objects.filter(offer__lead=lead).update(is_held=False)
         OfferOption.objects.filter(pk=option.pk).update(is_held=True)
         Offer.objects.filter(pk=option.offer_id).update(status=OfferStatus.ACCEPTED)
@@ -520,18 +547,41 @@ def options_expire(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Every few minutes (beat): agents are reminded of options that expire
     within LEAD_OPTION_REMIND_HOURS; options past their validity expire, and
     a held one releases its lead (back to offer sent, the follow-up due now).
-    Idempotent: reminded_at and expired_at are set once. (reminded, expired)"""
+    Idempotent: reminded_at and expired_at are set once. (reminded, expired)
+
+    Which options remind: while the guest chooses (contacted, offer sent)
+    both of an offer; once the lead holds one (option), only that one, the
+    room the hotel keeps for the guest; the other would remind if the hold
+    were released before it expires.
+
+    Locks the leads first, then their options, in the order lead_move and
+    option_hold take them (a lead moved on the board while its option
+    expires must not deadlock). A lead locked right now (another run, an
+    agent moving it) waits for the next run."""
     now = now or timezone.now()
     soon = now + dt.timedelta(hours=settings.LEAD_OPTION_REMIND_HOURS)
+    pending = OfferOption.objects.filter(expired_at__isnull=True, valid_until__lte=soon)
+    to_remind = Q(reminded_at__isnull=True, valid_until__gt=now) & (
+        Q(offer__lead__status__in=sorted(_CHOOSING))
+        | Q(offer__lead__status=LeadStatus.OPTION, is_held=True)
+    )
+    to_expire = Q(valid_until__lte=now)
+    lead_ids = set(pending.filter(to_remind | to_expire).values_list("offer__lead_id", flat=True))
+    if not lead_ids:
+        return 0, 0
     drafts = []
-    reminded = expired = 0
     with transaction.atomic():
+        locked = list(
+            Lead.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=lead_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         due = list(
-            OfferOption.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(expired_at__isnull=True, reminded_at__isnull=True, valid_until__lte=soon,
-                    valid_until__gt=now, offer__lead__status__in=sorted(_LIVE))
-            .select_related("offer__lead__assigned_to", "offer__lead__property")
-        )  # fmt: skip
+            pending.filter(to_remind, offer__lead__in=locked)
+            .select_for_update(of=("self",))
+            .select_related("offer__lead__assigned_to")
+        )
         for option in due:
             lead = option.offer.lead
             tz = sla.calendar_for(lead.property_id).tz
@@ -547,18 +597,17 @@ def options_expire(*, now: dt.datetime | None = None) -> tuple[int, int]:
                     )
                 )  # fmt: skip
         OfferOption.objects.filter(pk__in=[o.pk for o in due]).update(reminded_at=now)
-        reminded = len(due)
 
         gone = list(
-            OfferOption.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(expired_at__isnull=True, valid_until__lte=now)
+            pending.filter(to_expire, offer__lead__in=locked)
+            .select_for_update(of=("self",))
             .select_related("offer__lead__assigned_to", "offer__lead__source")
         )
         OfferOption.objects.filter(pk__in=[o.pk for o in gone]).update(expired_at=now)
-        expired = len(gone)
-        for offer_id in {o.offer_id for o in gone}:
-            if not OfferOption.objects.filter(offer_id=offer_id, expired_at__isnull=True).exists():
-                Offer.objects.filter(pk=offer_id).update(status=OfferStatus.EXPIRED)
+        # An offer expires with its last option: one statement for all of them.
+        Offer.objects.filter(pk__in={o.offer_id for o in gone}).exclude(
+            Exists(OfferOption.objects.filter(offer=OuterRef("pk"), expired_at__isnull=True))
+        ).update(status=OfferStatus.EXPIRED)
         for option in gone:
             lead = option.offer.lead
             if not (option.is_held and lead.status == LeadStatus.OPTION):
@@ -579,10 +628,11 @@ def options_expire(*, now: dt.datetime | None = None) -> tuple[int, int]:
                 for u in users
             ]  # fmt: skip
         guest_services.alerts_send(drafts)
-    return reminded, expired
+    return len(due), len(gone)
 
 
-_LIVE = {LeadStatus.OFFER_SENT, LeadStatus.OPTION, LeadStatus.CONTACTED}
+# Stages in which the guest still chooses between an offer's options.
+_CHOOSING = {LeadStatus.OFFER_SENT, LeadStatus.CONTACTED}
 
 
 # --- campaign calls -------------------------------------------------------------------
@@ -591,17 +641,23 @@ _LIVE = {LeadStatus.OFFER_SENT, LeadStatus.OPTION, LeadStatus.CONTACTED}
 def campaign_call_record(
     *, campaign: Campaign, guest: Guest, by: AbstractBaseUser, outcome: str
 ) -> CampaignCall:
-    """An agent called a guest of the campaign's list: only with their ONAY
-    for commercial calls (consent.gate refuses otherwise, and logs both)."""
+    """An agent called a guest of the campaign's list, at the number the list
+    gave (leads.selectors.campaign_phones): only with that number's ONAY for
+    commercial calls (consent.gate refuses otherwise, and logs both)."""
     from leads.models import CampaignCallOutcome
+    from leads.selectors import campaign_phones
 
     if outcome not in CampaignCallOutcome.values:
         raise ValidationError({"outcome": _("How did the call go?")})
     if guest.property_id not in set(campaign.properties.values_list("pk", flat=True)):
         raise ValidationError(_("The guest's hotel is not in this campaign."))
+    phone = campaign_phones([guest.pk]).get(guest.pk)
+    if phone is None:
+        raise ValidationError(_("The guest has no phone number to call."))
     commercial_contact_require(
-        actor=by, guest=guest, type=ConsentType.ARAMA, purpose=f"campaign:{campaign.code}"
-    )
+        actor=by, guest=guest, type=ConsentType.ARAMA, purpose=f"campaign:{campaign.code}",
+        recipient=phone,
+    )  # fmt: skip
     return CampaignCall.objects.create(campaign=campaign, guest=guest, agent=by, outcome=outcome)
 
 
@@ -621,8 +677,15 @@ def _replan(lead: Lead) -> None:
 
 def _changed(lead: Lead) -> None:
     """The hotel's consoles re-read their lead queue and board."""
-    data = json.dumps({"lead": lead.pk, "assigned_to": lead.assigned_to_id})
-    property_id = lead.property_id
-    transaction.on_commit(
-        lambda: push.publish_to_property(property_id, event="leads", html=data), robust=True
-    )
+    leads_changed([lead])
+
+
+def leads_changed(leads) -> None:
+    """After commit, in one round trip: the consoles of each lead's hotel
+    re-read their lead queue and board (the SLA scan changes many at once)."""
+    events = []
+    for lead in leads:
+        data = json.dumps({"lead": lead.pk, "assigned_to": lead.assigned_to_id})
+        events.append((lead.property_id, "leads", data))
+    if events:
+        transaction.on_commit(lambda: push.publish_many_to_properties(events), robust=True)

@@ -117,6 +117,12 @@ def add_business_time(start: dt.datetime, minutes: float, cal: Calendar | None) 
     raise ValueError("the business calendar has no open period")
 
 
+# How far back calendar_for loads holidays: more than any open item's age
+# that still matters (an older item's deadlines passed long ago, and
+# clocks_sync does not breach a deadline twice).
+HOLIDAYS_BACK_DAYS = 400
+
+
 def calendar_for(property_id: int) -> Calendar:
     def load():
         prop = Property.objects.only("timezone").get(pk=property_id)
@@ -136,8 +142,12 @@ def calendar_for(property_id: int) -> Calendar:
             tz=tz,
             business_hours_only=True,
             periods=dict(periods),
+            # Plans are recomputed from the item's start (a lead's decision from
+            # its creation, weeks ago): a holiday that dropped out of this window
+            # would move a deadline that already passed. Holidays are a few
+            # dozen rows a year, so the window reaches far back.
             holidays=holidays.holidays_between(
-                today - dt.timedelta(days=7), today + dt.timedelta(days=400),
+                today - dt.timedelta(days=HOLIDAYS_BACK_DAYS), today + dt.timedelta(days=400),
                 property_id=property_id,
             ),
         )  # fmt: skip
@@ -350,13 +360,21 @@ def lead_apply(lead, plan: Plan) -> list[str]:
 
 
 def clocks_sync(plans: Iterable[Plan], *, now: dt.datetime | None = None) -> None:
-    """Write the plans: running clocks inserted or re-armed (a clock whose
-    due time moved may warn and breach again; one whose due time stayed
-    keeps what the scan already did), stopped ones stopped. Two statements
-    for any number of items."""
+    """Write the plans: running clocks inserted or re-armed, stopped ones
+    stopped. Two statements for any number of items.
+
+    A re-armed clock whose due time stayed keeps what the scan already did.
+    One whose due time moved may warn and breach again, unless it already
+    breached for the same start (the same wait for a reply, the same lead):
+    new targets after a priority raise, or a calendar that changed, move the
+    due time of a deadline that was missed and escalated once already, and
+    that must not breach and escalate again every minute. A new start (the
+    guest writes again after a reply, a new follow-up time) is a new
+    deadline and breaches on its own."""
     plans = list(plans)
     now = now or timezone.now()
     table = SlaClock._meta.db_table
+    breached_once = f"{table}.breached_at IS NOT NULL AND {table}.started_at = EXCLUDED.started_at"
     running = [
         (plan.item_kind, plan.item_id, clock.deadline, plan.property_id, plan.policy_id,
          clock.started_at, clock.warn_at, clock.due_at)
@@ -370,10 +388,10 @@ def clocks_sync(plans: Iterable[Plan], *, now: dt.datetime | None = None) -> Non
         running,
         suffix="ON CONFLICT (item_kind, item_id, deadline) DO UPDATE SET "
         "policy_id = EXCLUDED.policy_id, started_at = EXCLUDED.started_at, "
-        f"warned_at = CASE WHEN {table}.warn_at = EXCLUDED.warn_at "
-        f"AND {table}.stopped_at IS NULL THEN {table}.warned_at END, "
-        f"breached_at = CASE WHEN {table}.due_at = EXCLUDED.due_at "
-        f"AND {table}.stopped_at IS NULL THEN {table}.breached_at END, "
+        f"warned_at = CASE WHEN ({table}.warn_at = EXCLUDED.warn_at "
+        f"AND {table}.stopped_at IS NULL) OR ({breached_once}) THEN {table}.warned_at END, "
+        f"breached_at = CASE WHEN ({table}.due_at = EXCLUDED.due_at "
+        f"AND {table}.stopped_at IS NULL) OR ({breached_once}) THEN {table}.breached_at END, "
         "warn_at = EXCLUDED.warn_at, due_at = EXCLUDED.due_at, stopped_at = NULL",
     )  # fmt: skip
     stops = [(p.item_kind, p.item_id, d) for p in plans for d in p.stopped]
@@ -446,11 +464,36 @@ def sla_scan(*, now: dt.datetime | None = None, limit: int = SCAN_LIMIT) -> Scan
             warned = [(*r[:4], _aware(r[4])) for r in warned]
             breached = [(*r[:4], _aware(r[4]), r[5]) for r in breached]
         if warned:
-            escalation.warn(warned)
+            _isolated(escalation.warn, warned, what="warning")
             result.warned = len(warned)
         if breached:
-            result.breached = escalation.breach(breached, now=now)
+            result.breached = _isolated(
+                lambda rows: escalation.breach(rows, now=now), breached, what="breach"
+            )
     return result
+
+
+def _isolated(act, rows: list[tuple], *, what: str) -> int:
+    """``act(rows)`` in a savepoint; when it fails, again one row at a time,
+    so that one item whose escalation raises does not take the others down
+    with it. The claims stay either way: a row that fails on its own is
+    logged and left claimed, not escalated (claimed again, it would fail
+    again every minute, and roll back the whole pass each time). What
+    ``act`` counted (the breaches escalated)."""
+    try:
+        with transaction.atomic():
+            return act(rows) or 0
+    except Exception:
+        if connection.needs_rollback or connection.closed_in_transaction:
+            raise  # the connection, not an item: the whole pass fails (the task retries)
+        if len(rows) == 1:
+            logger.exception("SLA %s of %s:%s %s failed; not escalated", what, *rows[0][:3])
+            return 0
+        logger.exception("SLA %s batch of %d failed; trying them one by one", what, len(rows))
+    done = 0
+    for row in rows:
+        done += _isolated(act, [row], what=what)
+    return done
 
 
 def breach_rows(rows, *, channel_of, agent_of, now) -> list[SlaBreach]:

@@ -7,7 +7,6 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_queue, name="queue"),
     path("new/", views.lead_new, name="new"),
-    path("find/", views.find, name="find"),
     path("board/", views.board, name="board"),
     path("missed/", views.missed, name="missed"),
     path("campaigns/", views.campaigns_today, name="campaigns"),

@@ -10,7 +10,6 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -219,6 +218,8 @@ def _new_context(form, conversation, call) -> dict:
 @login_required
 def lead_move(request, pk: int):
     lead = selectors.get_lead_for_user(request.user, pk)
+    # The board answers with itself (only supervisors have it).
+    from_board = request.POST.get("from") == "board" and selectors.can_supervise(request.user)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _after(request, lead, error=_("Choose where the lead goes."))
@@ -230,11 +231,11 @@ def lead_move(request, pk: int):
             note=data["note"],
         )  # fmt: skip
     except ValidationError as exc:
-        if request.POST.get("from") == "board":
-            return board(request, error=_errors(exc), status=400)
+        if from_board:
+            return _board(request, error=_errors(exc), status=400)
         return _after(request, lead, error=_errors(exc), move_to=data["status"])
-    if request.POST.get("from") == "board":
-        return board(request) if request.htmx else redirect("leads:board")
+    if from_board:
+        return _board(request) if request.htmx else redirect("leads:board")
     return _after(request, lead)
 
 
@@ -357,20 +358,14 @@ def option_hold(request, pk: int):
 
 @require_GET
 @login_required
-def find(request):
-    """A Case ID typed anywhere lands on its lead."""
-    lead = selectors.lead_for_case_id(request.user, request.GET.get("q", ""))
-    if lead is None:
-        return redirect(f"{reverse('guestview:guest_search')}?q={request.GET.get('q', '')}")
-    return redirect("leads:lead", pk=lead.pk)
-
-
-@require_GET
-@login_required
 @vary_on_headers("HX-Request")
-def board(request, *, error=None, status=200):
+def board(request):
     """The supervisors' pipeline: count and value per stage; a lead moves
-    with its stage picker (htmx)."""
+    with its stage picker (htmx, lead_move answers with the board)."""
+    return _board(request)
+
+
+def _board(request, *, error=None, status=200):
     if not selectors.can_supervise(request.user):
         raise PermissionDenied
     form, filters = _filters(request)
@@ -403,12 +398,21 @@ def missed(request):
     """Missed requests (no reply within the SLA): the list and the rate."""
     if not selectors.can_supervise(request.user):
         raise PermissionDenied
-    days = min(max(int(request.GET.get("days", 7) or 7), 1), 90)
+    days = _days(request.GET.get("days"))
     until = timezone.now()
     report = selectors.missed_requests(
         request.user, since=until - dt.timedelta(days=days), until=until
     )
     return render(request, "leads/missed.html", {"report": report, "days": days})
+
+
+def _days(value, *, default: int = 7) -> int:
+    """The report's period: 1 to 90 days. Like the filters of the other
+    lists, a value that is not a number is the default, not an error."""
+    try:
+        return min(max(int(value), 1), 90)
+    except (TypeError, ValueError):
+        return default
 
 
 @require_GET

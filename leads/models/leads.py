@@ -404,6 +404,12 @@ class IntakeForm(models.Model):
     def __str__(self) -> str:
         return f"{self.property} · {self.name}"
 
+    @builtins.property
+    def origins(self) -> list[str]:
+        """The sites of allowed_origins, one per line (leads.intake's CORS)."""
+        lines = self.allowed_origins.splitlines()
+        return [line.strip().rstrip("/") for line in lines if line.strip()]
+
 
 class IntakeStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Lead made")

@@ -13,8 +13,9 @@ import respx
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from channels_inbox.models import ChannelAccount, ChannelKind, Conversation, Message
 from consent.models import ConsentRecord
@@ -27,6 +28,7 @@ from leads.models import (
     Lead,
     LeadSource,
     LeadStatus,
+    Offer,
     OfferOption,
     SlaClock,
 )
@@ -255,15 +257,69 @@ def test_a_held_option_reminds_before_and_releases_after_it_expires(wa_lead, ali
     lead = services.option_hold(option=option, by=alice)
     assert lead.status == LeadStatus.OPTION and lead.value == Decimal("2450")
     with time_machine.travel(until - dt.timedelta(hours=3)):
-        assert services.options_expire() == (2, 0)
+        assert services.options_expire() == (1, 0)
         assert services.options_expire() == (0, 0)  # once
-    assert Alert.objects.filter(recipient=alice, kind=AlertKind.OPTION_EXPIRING).count() == 2
+    # The room the hotel keeps for the guest; the option they did not pick is moot.
+    reminder = Alert.objects.get(recipient=alice, kind=AlertKind.OPTION_EXPIRING)
+    assert "Junior Suite" in reminder.title
     with time_machine.travel(until + dt.timedelta(minutes=1)):
         assert services.options_expire() == (0, 2)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.OFFER_SENT and lead.next_follow_up_at is not None
     assert Alert.objects.filter(recipient=alice, kind=AlertKind.OPTION_EXPIRED).count() == 1
     assert OfferOption.objects.filter(is_held=True).count() == 0
+
+
+def test_while_the_guest_chooses_both_options_remind(wa_lead, alice):
+    until = timezone.now() + dt.timedelta(days=2)
+    services.offer_send(
+        lead=wa_lead, by=alice, options=options(until), next_step="confirm",
+        follow_up_at=timezone.now() + IN_A_DAY,
+    )  # fmt: skip
+    with time_machine.travel(until - dt.timedelta(hours=3)):
+        assert services.options_expire() == (2, 0)
+
+
+def offered(hotel, source, alice, valid_until):
+    """A contacted lead with a sent offer, made in the database (no channel)."""
+    lead = services.lead_move(
+        lead=make(hotel, source), to=LeadStatus.CONTACTED, by=alice,
+        follow_up_at=timezone.now() + IN_A_DAY,
+    )  # fmt: skip
+    offer = Offer.objects.create(lead=lead, language="tr", next_step="confirm", status="sent")
+    for i, room in enumerate(("Family Room", "Suite"), start=1):
+        OfferOption.objects.create(
+            offer=offer, position=i, room_type=room, board="AI", arrival=dt.date(2027, 8, 1),
+            departure=dt.date(2027, 8, 8), price=Decimal(1000 * i), valid_until=valid_until,
+        )  # fmt: skip
+    return offer
+
+
+def test_expiring_options_take_the_same_queries_however_many_offers(hotel_a, web, alice):
+    until = timezone.now() + dt.timedelta(days=2)
+    offered(hotel_a, web, alice, until)
+    expiry = until + dt.timedelta(minutes=1)
+    with time_machine.travel(expiry), CaptureQueriesContext(connection) as one:
+        assert services.options_expire() == (0, 2)
+    for _ in range(3):
+        offered(hotel_a, web, alice, until + dt.timedelta(hours=1))
+    later = until + dt.timedelta(hours=1, minutes=1)
+    with time_machine.travel(later), CaptureQueriesContext(connection) as three:
+        assert services.options_expire() == (0, 6)
+    assert len(three) == len(one)
+    assert set(Offer.objects.values_list("status", flat=True)) == {"expired"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_expiring_options_lock_their_leads_before_the_options(hotel_a, web, alice):
+    """lead_move locks the lead, then its options: the other order deadlocks."""
+    until = timezone.now() + dt.timedelta(days=2)
+    offered(hotel_a, web, alice, until)
+    expiry = until + dt.timedelta(minutes=1)
+    with time_machine.travel(expiry), CaptureQueriesContext(connection) as queries:
+        services.options_expire()
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert locks and 'FROM "leads_lead"' in locks[0]
 
 
 # --- the web form -------------------------------------------------------------------------
@@ -274,12 +330,12 @@ def site(hotel_a, web):
     return IntakeForm.objects.create(property=hotel_a, name="Booking page", source=web)
 
 
-def post_signed(client, site, payload):
+def post_signed(client, site, payload, **headers):
     raw = json.dumps(payload).encode()
     signature = hmac.new(site.secret.encode(), raw, hashlib.sha256).hexdigest()
     return client.post(
         reverse("leads:intake"), raw, content_type="application/json",
-        HTTP_X_M360_FORM=str(site.pk), HTTP_X_M360_SIGNATURE=f"sha256={signature}",
+        HTTP_X_M360_FORM=str(site.pk), HTTP_X_M360_SIGNATURE=f"sha256={signature}", **headers,
     )  # fmt: skip
 
 
@@ -332,6 +388,37 @@ def test_a_wrong_signature_is_403_and_kept(client, site):
     assert IntakeSubmission.objects.get().status == "refused"
 
 
+SITE = "https://www.hotel-a.example"
+
+
+def test_a_browser_form_of_an_allowed_site_may_post_and_read_the_answer(client, site):
+    site.allowed_origins = f"{SITE}/\nhttps://booking.hotel-a.example"
+    site.save()
+    preflight = client.options(
+        reverse("leads:intake"), HTTP_ORIGIN=SITE,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-m360-form, x-m360-signature",
+    )  # fmt: skip
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == SITE
+    assert "X-M360-Signature" in preflight["Access-Control-Allow-Headers"]
+    payload = {"name": "Tom Smith", "email": "tom@example.com", "request": "Late check-out?"}
+    response = post_signed(client, site, payload, HTTP_ORIGIN=SITE)
+    assert response.status_code == 201 and response["Access-Control-Allow-Origin"] == SITE
+
+
+def test_a_browser_post_from_another_site_is_refused_and_kept(client, site):
+    site.allowed_origins = SITE
+    site.save()
+    preflight = client.options(reverse("leads:intake"), HTTP_ORIGIN="https://evil.example")
+    assert preflight.status_code == 403 and not preflight.has_header("Access-Control-Allow-Origin")
+    payload = {"name": "Tom Smith", "email": "tom@example.com", "request": "Late check-out?"}
+    response = post_signed(client, site, payload, HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403 and not response.has_header("Access-Control-Allow-Origin")
+    assert IntakeSubmission.objects.get().status == "refused"
+    assert not Lead.objects.exists()
+
+
 def test_malformed_json_is_400_not_500(client, site):
     raw = b"{not json"
     signature = hmac.new(site.secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -378,6 +465,69 @@ def test_the_board_is_for_supervisors(alice_client, client_of, sam, hotel_a, web
     assert alice_client.get(reverse("leads:board")).status_code == 403
     response = client_of(sam).get(reverse("leads:board"))
     assert response.status_code == 200 and "Ayşe Kaya" in response.content.decode()
+
+
+def test_a_move_on_the_board_answers_with_the_board(client_of, sam, hotel_a, web):
+    lead = make(hotel_a, web)
+    follow = (timezone.localtime() + IN_A_DAY).strftime("%Y-%m-%dT%H:%M")
+    move = {"from": "board", "status": "contacted", "follow_up_at": follow}
+    response = client_of(sam).post(
+        reverse("leads:move", args=[lead.pk]), move, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="board"' in body and "Ayşe Kaya" in body and "<html" not in body
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.CONTACTED
+    # Without JavaScript the browser goes back to the board.
+    response = client_of(sam).post(reverse("leads:move", args=[lead.pk]), move | {"note": "x"})
+    assert response.status_code == 302 and response.url == reverse("leads:board")
+
+
+def test_a_move_refused_on_the_board_shows_the_board_and_why(client_of, sam, hotel_a, web):
+    lead = make(hotel_a, web)
+    response = client_of(sam).post(
+        reverse("leads:move", args=[lead.pk]), {"from": "board", "status": "lost"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    # 400 like every refused write of the console; htmx swaps it in (base.html).
+    assert response.status_code == 400
+    body = response.content.decode()
+    with translation.override("tr"):  # the console's language
+        why = translation.gettext("Why was it lost?")
+    assert 'id="board"' in body and "Ayşe Kaya" in body and why in body
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.NEW
+
+
+def test_the_board_shows_the_30_latest_of_a_stage_and_counts_them_all(sam, hotel_a, web):
+    for i in range(32):
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=i)):
+            make(hotel_a, web, name=f"Guest {i:02d}", budget=Decimal(100))
+    selectors.leads_for_user(sam)  # the hotel scope, cached on the user
+    with CaptureQueriesContext(connection) as queries:
+        columns = {c.status: c for c in selectors.pipeline(sam, selectors.LeadFilter(view="all"))}
+    assert len(queries) == 2  # counts and sums; the cards
+    assert "ROW_NUMBER()" in queries[1]["sql"]  # cut per stage in the database, not in Python
+    new = columns[LeadStatus.NEW]
+    assert (new.count, new.value, len(new.leads)) == (32, Decimal(3200), 30)
+    assert [lead.name for lead in new.leads[:2]] == ["Guest 31", "Guest 30"]
+    assert columns[LeadStatus.WON].leads == []
+
+
+def test_the_boards_agent_filter_reads_all_hotels_in_one_query(
+    alice, bob, sam, hotel_a, hotel_b, django_assert_num_queries
+):
+    selectors.agents_of_properties([hotel_a.pk])  # the content type, cached per process
+    with django_assert_num_queries(1):
+        agents = selectors.agents_of_properties([hotel_a.pk, hotel_b.pk])
+    assert agents == [alice.agent_profile, bob.agent_profile]  # agents only: not sam
+
+
+def test_the_missed_requests_take_a_bad_period_as_the_default(client_of, sam):
+    for days, shown in (("x", 7), ("", 7), ("365", 90), ("0", 1), ("14", 14)):
+        response = client_of(sam).get(reverse("leads:missed"), {"days": days})
+        assert response.status_code == 200 and response.context["days"] == shown
 
 
 def test_the_lead_queue_lists_in_a_fixed_number_of_queries(

@@ -130,13 +130,18 @@ def test_a_hotel_counting_business_hours_only_gets_a_later_deadline(hotel_a, hot
     assert plan_b.due(Deadline.FIRST_RESPONSE) == at(2026, 12, 4, 18, 30)
 
 
-def test_public_holidays_come_from_the_holiday_table(hotel_a, policies):
-    Holiday.objects.filter(date=dt.date(2026, 12, 7)).delete()
-    Holiday.objects.create(date=dt.date(2026, 12, 7), name="Local", property=hotel_a)
-    cal = BusinessCalendar.objects.create(property=hotel_a, business_hours_only=True)
-    for day in range(5):
-        BusinessPeriod.objects.create(calendar=cal, weekday=day, starts=dt.time(9),
+def office_hours_with_a_holiday(hotel, day: dt.date) -> None:
+    """Monday to Friday 9:00-18:00, and a local holiday on ``day``."""
+    Holiday.objects.filter(date=day).delete()
+    Holiday.objects.create(date=day, name="Local", property=hotel)
+    cal = BusinessCalendar.objects.create(property=hotel, business_hours_only=True)
+    for weekday in range(5):
+        BusinessPeriod.objects.create(calendar=cal, weekday=weekday, starts=dt.time(9),
                                       ends=dt.time(18))  # fmt: skip
+
+
+def test_public_holidays_come_from_the_holiday_table(hotel_a, policies):
+    office_hours_with_a_holiday(hotel_a, dt.date(2026, 12, 7))
     sla.forget_sla_caches()
     with time_machine.travel(at(2026, 12, 4, 12)):
         plan = sla.conversation_plan(conversation(hotel_a, created=at(2026, 12, 4, 17, 30)))
@@ -305,3 +310,228 @@ def test_two_scanners_at_once_escalate_each_breach_once(hotel_a, sam, policies):
     # 40 first responses and 40 resolutions, each once, whoever took it.
     assert sum(results) == 80 == SlaBreach.objects.count()
     assert Alert.objects.filter(kind=AlertKind.SLA_BREACH).count() == 80
+
+
+# --- escalations: raise, reassign, once per deadline ----------------------------------------
+
+
+@pytest.fixture
+def tiered(db):
+    """Targets per priority, as a hotel sets them: a low message waits an
+    hour for its reply, a medium one half an hour; both raise when missed."""
+    SlaPolicy.objects.all().delete()
+    for priority, reply, resolution in (("low", 60, 600), ("medium", 30, 300)):
+        SlaPolicy.objects.create(
+            name=f"WA {priority}", item_kind="conversation", channel=ChannelKind.WHATSAPP,
+            priority=priority, first_response_minutes=reply, next_response_minutes=reply,
+            resolution_minutes=resolution, escalation=Escalation.RAISE,
+        )  # fmt: skip
+    sla.forget_sla_caches()
+
+
+def test_a_raised_priority_moves_the_deadlines_and_the_missed_one_breaches_once(
+    hotel_a, alice, sam, tiered
+):
+    c = conversation(hotel_a, created=at(2026, 12, 1, 10), assigned_to=alice.agent_profile)
+    _fields, plan = inbound.sla_plan_apply(c)
+    c.save()
+    sla.clocks_sync([plan])
+    assert c.first_response_due_at == at(2026, 12, 1, 11)
+    with time_machine.travel(at(2026, 12, 1, 11, 1)):
+        assert sla.sla_scan().breached == 1
+    c.refresh_from_db()
+    # Medium's targets now: the reply was due at 10:30, the resolution at 15:00.
+    assert c.priority == "medium"
+    assert c.first_response_due_at == c.sla_due_at == at(2026, 12, 1, 10, 30)
+    assert c.resolution_due_at == at(2026, 12, 1, 15)
+    reply = SlaClock.objects.get(item_id=c.pk, deadline=Deadline.FIRST_RESPONSE)
+    assert reply.due_at == at(2026, 12, 1, 10, 30) and reply.breached_at is not None
+    resolution = SlaClock.objects.get(item_id=c.pk, deadline=Deadline.RESOLUTION)
+    assert resolution.due_at == at(2026, 12, 1, 15) and resolution.breached_at is None
+    # The missed reply moved to 10:30, which passed too: it is not missed again
+    # (and raised again, to high, then critical) every minute.
+    for minute in (2, 3, 4):
+        with time_machine.travel(at(2026, 12, 1, 11, minute)):
+            assert sla.sla_scan().breached == 0
+    c.refresh_from_db()
+    assert c.priority == "medium"
+    assert SlaBreach.objects.filter(deadline=Deadline.FIRST_RESPONSE).count() == 1
+    assert Alert.objects.filter(recipient=sam, kind=AlertKind.SLA_BREACH).count() == 1
+
+
+def test_a_new_follow_up_after_a_missed_one_can_be_missed_again(hotel_a, alice):
+    from leads import services
+    from leads.models import LeadSource
+
+    lead = services.lead_create(
+        property=hotel_a, source=LeadSource.objects.get(code="web-form"), name="Ayşe Kaya",
+        contact="0532 111 22 33", request="Aile odası", assign_to=alice.agent_profile,
+    )  # fmt: skip
+    first = lead.created_at + dt.timedelta(hours=1)
+    services.lead_follow_up_set(lead=lead, at=first, by=alice)
+    with time_machine.travel(first + dt.timedelta(minutes=61)):
+        sla.sla_scan()
+        # The agent comes back to it and sets the next one: a new deadline.
+        services.lead_follow_up_set(lead=lead, at=first + dt.timedelta(hours=2), by=alice)
+    with time_machine.travel(first + dt.timedelta(hours=3, minutes=1)):
+        assert sla.sla_scan().breached == 1
+    assert SlaBreach.objects.filter(item_id=lead.pk, deadline=Deadline.FOLLOW_UP).count() == 2
+
+
+def test_a_raised_lead_gets_the_next_priority_and_breaches_once(hotel_a, alice, sam):
+    from leads import services
+    from leads.models import Lead, LeadSource
+
+    SlaPolicy.objects.filter(item_kind="lead").update(escalation=Escalation.RAISE)
+    sla.forget_sla_caches()
+    lead = services.lead_create(
+        property=hotel_a, source=LeadSource.objects.get(code="web-form"), name="Ayşe Kaya",
+        contact="0532 111 22 33", request="Aile odası", priority="medium",
+    )  # fmt: skip
+    with time_machine.travel(lead.created_at + dt.timedelta(minutes=31)):
+        assert sla.sla_scan().breached == 1
+        assert sla.sla_scan().breached == 0
+    lead.refresh_from_db()
+    assert lead.priority == "high"
+    assert lead.first_response_due_at == lead.created_at + dt.timedelta(minutes=30)
+    assert Lead.objects.get(pk=lead.pk).events.filter(kind="escalated").count() == 1
+
+
+@pytest.fixture
+def night_desk(hotel_a, sam):
+    """Carl and Dora, online, on the team a missed deadline is handed to."""
+    carl = persona("carl", role=Role.AGENT, properties=[hotel_a], languages=["tr"])
+    dora = persona("dora", role=Role.AGENT, properties=[hotel_a], languages=["tr"])
+    for user in (carl, dora):
+        agent_set_status(agent=user.agent_profile, status=AgentStatus.ONLINE)
+    team = Team.objects.create(name="Night desk", property=hotel_a, supervisor=sam)
+    team.members.set([carl.agent_profile, dora.agent_profile])
+    SlaPolicy.objects.update(escalation=Escalation.REASSIGN, escalation_team=team)
+    sla.forget_sla_caches()
+    return carl, dora
+
+
+def test_reassign_goes_through_the_transfer_and_respects_capacity(
+    waiting, alice, hotel_a, night_desk
+):
+    carl, dora = night_desk
+    # Carl is the less loaded but has no room left; Dora has.
+    carl.agent_profile.capacity = 1
+    carl.agent_profile.save(update_fields=["capacity"])
+    conversation(hotel_a, created=at(2026, 12, 1, 9), assigned_to=carl.agent_profile)
+    for minute in (10, 11):
+        conversation(hotel_a, created=at(2026, 12, 1, 9, minute), assigned_to=dora.agent_profile)
+    _fields, plan = inbound.sla_plan_apply(waiting)
+    sla.clocks_sync([plan])
+    with time_machine.travel(at(2026, 12, 1, 11, 1), tick=False):
+        sla.sla_scan()
+    waiting.refresh_from_db()
+    assert waiting.assigned_to == dora.agent_profile
+    assert waiting.assigned_at == at(2026, 12, 1, 11, 1)
+
+
+def test_reassign_of_a_lead_goes_through_lead_assign(hotel_a, alice, sam, night_desk):
+    from leads import services
+    from leads.models import LeadEventKind, LeadSource
+
+    carl, _dora = night_desk
+    lead = services.lead_create(
+        property=hotel_a, source=LeadSource.objects.get(code="web-form"), name="Ayşe Kaya",
+        contact="0532 111 22 33", request="Aile odası", assign_to=alice.agent_profile,
+    )  # fmt: skip
+    with time_machine.travel(lead.created_at + dt.timedelta(minutes=31)):
+        sla.sla_scan()
+    lead.refresh_from_db()
+    assert lead.assigned_to == carl.agent_profile  # both free: the first of the team
+    assigned = lead.events.get(kind=LeadEventKind.ASSIGNED)
+    assert assigned.text == "Carl" and assigned.by == sam
+    assert Alert.objects.filter(
+        recipient=carl, kind=AlertKind.ESCALATION, url__endswith=f"/leads/{lead.pk}/"
+    ).exists()
+
+
+def test_a_member_hears_of_a_second_escalation_of_the_same_item(waiting, alice, sam, night_desk):
+    from channels_inbox import routing, services
+
+    _carl, dora = night_desk
+    Team.objects.get().members.set([dora.agent_profile])
+    with time_machine.travel(at(2026, 12, 1, 11, 1)):
+        sla.sla_scan()
+    waiting.refresh_from_db()
+    assert waiting.assigned_to == dora.agent_profile
+    with time_machine.travel(at(2026, 12, 1, 11, 5)):
+        services.message_send(conversation=waiting, author=dora, text="Bakıyorum")
+        routing.conversation_transfer(conversation=waiting, to=alice.agent_profile, by=sam)
+    waiting.refresh_from_db()
+    waiting.waiting_since = at(2026, 12, 1, 12)  # the guest writes again; nobody answers
+    _fields, plan = inbound.sla_plan_apply(waiting)
+    waiting.save()
+    sla.clocks_sync([plan])
+    with time_machine.travel(at(2026, 12, 1, 12, 31)):
+        assert sla.sla_scan().breached == 1
+    waiting.refresh_from_db()
+    assert waiting.assigned_to == dora.agent_profile
+    # One alert per missed deadline, not one per conversation for ever.
+    assert Alert.objects.filter(recipient=dora, kind=AlertKind.ESCALATION).count() == 2
+
+
+def test_one_item_failing_its_escalation_does_not_stop_the_others(
+    hotel_a, sam, policies, monkeypatch, caplog
+):
+    from leads import escalation
+
+    good, bad = (conversation(hotel_a, created=at(2026, 12, 1, 10, i)) for i in range(2))
+    sla.clocks_sync(inbound.sla_plan_apply(c)[1] for c in (good, bad))
+    record_missed = escalation._record_missed
+
+    def defect(items, *, now):
+        if any(item.pk == bad.pk for item in items):
+            raise RuntimeError("a defect in one item's escalation")
+        record_missed(items, now=now)
+
+    monkeypatch.setattr(escalation, "_record_missed", defect)
+    with time_machine.travel(at(2026, 12, 1, 11, 5)):
+        assert sla.sla_scan().breached == 1
+        assert sla.sla_scan().breached == 0  # not claimed again, minute after minute
+    assert list(SlaBreach.objects.values_list("item_id", flat=True)) == [good.pk]
+    assert Alert.objects.filter(recipient=sam, kind=AlertKind.SLA_BREACH).count() == 1
+    good.refresh_from_db()
+    assert good.missed_at is not None
+    assert SlaClock.objects.get(item_id=bad.pk, deadline=Deadline.FIRST_RESPONSE).breached_at
+    assert f"conversation:{bad.pk}" in caplog.text and "not escalated" in caplog.text
+
+
+def test_the_scan_task_retries_with_backoff_when_the_database_fails(monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from leads import tasks
+
+    def down(**_kwargs):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(sla, "sla_scan", down)
+    for retries, countdown in ((0, 5), (1, 10), (2, 20)):
+        with pytest.raises(Retry) as retry:
+            tasks.sla_scan.apply(retries=retries, throw=True)
+        assert retry.value.when == countdown
+    with pytest.raises(OperationalError):  # then it gives up: the next minute's pass runs
+        tasks.sla_scan.apply(retries=3, throw=True)
+
+
+# --- holidays of old items ------------------------------------------------------------------
+
+
+def test_an_old_items_holidays_stay_in_its_deadlines(hotel_a, policies):
+    """A deadline counted across a holiday keeps it when the item is planned
+    again weeks later (every guest message re-plans from created_at)."""
+    office_hours_with_a_holiday(hotel_a, dt.date(2026, 12, 8))
+    # Monday 7 December 17:00: ten business hours of resolution skip Tuesday.
+    c = conversation(hotel_a, created=at(2026, 12, 7, 17))
+    with time_machine.travel(at(2026, 12, 7, 17)):
+        sla.forget_sla_caches()
+        planned = sla.conversation_plan(c).due(Deadline.RESOLUTION)
+    assert planned == at(2026, 12, 9, 18)
+    with time_machine.travel(at(2026, 12, 21, 10)):  # two weeks on, the guest writes
+        sla.forget_sla_caches()
+        assert sla.conversation_plan(c).due(Deadline.RESOLUTION) == planned
