@@ -31,7 +31,10 @@ _ASSIGNER_LOCK = 360_004
 
 
 @dataclass
-class _Seat:
+class Seat:
+    """An online agent of a hotel, the languages they route on and their open
+    conversations (load)."""
+
     agent: AgentProfile
     languages: set[str]
     load: int
@@ -52,7 +55,9 @@ def agents_for_property(property_id: int) -> list[AgentProfile]:
     )
 
 
-def _seats(property_id: int) -> list[_Seat]:
+def seats(property_id: int) -> list[Seat]:
+    """The hotel's online agents and their loads: who automatic assignment
+    and escalation (leads.escalation) may hand a conversation to."""
     agents = [a for a in agents_for_property(property_id) if a.status == AgentStatus.ONLINE]
     if not agents:
         return []
@@ -63,11 +68,11 @@ def _seats(property_id: int) -> list[_Seat]:
         .annotate(n=Count("id"))
     )
     return [
-        _Seat(agent=a, languages=set(a.language_codes), load=loads.get(a.pk, 0)) for a in agents
+        Seat(agent=a, languages=set(a.language_codes), load=loads.get(a.pk, 0)) for a in agents
     ]
 
 
-def _speaks(seat: _Seat, language: str) -> bool:
+def _speaks(seat: Seat, language: str) -> bool:
     # A guest in a language nobody routes on goes to anyone (English first).
     return language == Language.OTHER or language in seat.languages
 
@@ -84,8 +89,8 @@ def assign_waiting(*, property_id: int, limit: int = 200) -> int:
                 )
                 if not cursor.fetchone()[0]:
                     return 0
-        seats = [s for s in _seats(property_id) if s.free > 0]
-        if not seats:
+        free = [s for s in seats(property_id) if s.free > 0]
+        if not free:
             return 0
         waiting = (
             Conversation.objects.waiting()
@@ -95,7 +100,7 @@ def assign_waiting(*, property_id: int, limit: int = 200) -> int:
         )
         now = timezone.now()
         for conversation in waiting:
-            candidates = [s for s in seats if s.free > 0 and _speaks(s, conversation.language)]
+            candidates = [s for s in free if s.free > 0 and _speaks(s, conversation.language)]
             if conversation.language == Language.OTHER:
                 candidates.sort(key=lambda s: Language.EN not in s.languages)
             if not candidates:
@@ -108,7 +113,7 @@ def assign_waiting(*, property_id: int, limit: int = 200) -> int:
             assigned += 1
             live.conversation_changed(conversation)
             live.agent_assigned(conversation)
-            if not any(s.free > 0 for s in seats):
+            if not any(s.free > 0 for s in free):
                 break
     return assigned
 

@@ -263,8 +263,7 @@ def _reassign(by_team: dict[int, list[tuple[Item, SlaBreach]]]) -> list[AlertDra
             if (item.kind, item.pk) in handed:
                 continue
             if item.property_id not in seats_of:
-                # A private helper of routing: the one place that knows seats and loads.
-                seats_of[item.property_id] = routing._seats(item.property_id)
+                seats_of[item.property_id] = routing.seats(item.property_id)
             seats = seats_of[item.property_id]
             seat = _least_loaded(
                 [s for s in seats if s.agent.pk in members and s.agent.pk != item.agent_id], item
