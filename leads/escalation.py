@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -73,30 +74,31 @@ def _items(keys) -> dict[tuple[str, int], Item]:
     # reverse() once per kind, not per item (thousands in a burst).
     conversation_url = reverse("channels_inbox:conversation", args=[0]).replace("/0/", "/{}/")
     lead_url = reverse("leads:lead", args=[0]).replace("/0/", "/{}/")
+    # The agent's user and the lead's channel as columns, not as joined
+    # models: a burst builds thousands of these, and each model costs.
     conversations = (
         Conversation.objects.filter(pk__in=ids[ItemKind.CONVERSATION])
-        .select_related("assigned_to", "guest")
+        .select_related("guest")
+        .annotate(agent_user_id=F("assigned_to__user_id"))
         .only("pk", "property_id", "channel", "priority", "status", "language", "contact_key",
-              "contact_name", "waiting_since", "sla_due_at", "assigned_to__user_id",
+              "contact_name", "waiting_since", "sla_due_at", "assigned_to_id",
               "guest__first_name", "guest__last_name")
     )  # fmt: skip
     for c in conversations:
         items[(ItemKind.CONVERSATION, c.pk)] = Item(
             ItemKind.CONVERSATION, c.pk, c.display_name, conversation_url.format(c.pk),
-            c.property_id, c.channel, c.priority, c.assigned_to_id,
-            c.assigned_to.user_id if c.assigned_to_id else None, c,
+            c.property_id, c.channel, c.priority, c.assigned_to_id, c.agent_user_id, c,
         )  # fmt: skip
     leads = (
         Lead.objects.filter(pk__in=ids[ItemKind.LEAD])
-        .select_related("assigned_to", "source")
-        .only("pk", "case_id", "name", "property_id", "priority", "source__channel",
-              "assigned_to__user_id")
+        .annotate(agent_user_id=F("assigned_to__user_id"), channel=F("source__channel"))
+        .only("pk", "case_id", "name", "property_id", "priority", "assigned_to_id")
     )  # fmt: skip
     for lead in leads:
         items[(ItemKind.LEAD, lead.pk)] = Item(
             ItemKind.LEAD, lead.pk, f"{lead.case_id} {lead.name}", lead_url.format(lead.pk),
-            lead.property_id, lead.source.channel, lead.priority, lead.assigned_to_id,
-            lead.assigned_to.user_id if lead.assigned_to_id else None, lead,
+            lead.property_id, lead.channel, lead.priority, lead.assigned_to_id,
+            lead.agent_user_id, lead,
         )  # fmt: skip
     return items
 
