@@ -191,7 +191,7 @@ HEALTH = {
         r"corona-?positiv~", r"coronainfektion~", r"adipositas~", r"fettleibig~",
         r"alkoholiker~", r"alkoholkrank~", r"drogenabhangig~", r"suchtkrank~", r"suizid~",
         r"selbstmord~", r"reha", r"reha-?klinik~", r"~schmerz(?:en|mittel)~",
-        r"insulinpflichtig~", r"blutverdunner~",
+        r"insulinpflichtig~", r"blutverdunner~", r"antidepressiv~", r"psychopharmak~",
         r"gesundheitlich~ (?:problem|grund|grunden|einschrankung)~", r"gesundheitszustand~",
     ],
     "ru": [
@@ -317,6 +317,9 @@ ETHNICITY_RACE = {
         r"african-? ?american~", r"afro-?~", r"caucasian~",
         r"(?:asian|arab|african|latino|indian|middle eastern)-? ?looking",
         r"looks (?:asian|arab|african|black|latino|indian|gypsy|middle eastern)",
+        # "the car is black" is not: only a person is.
+        r"(?:guests?|he|she|they|husband|wife|family|couple|man|woman|lady|gentleman|"
+        r"boyfriend|girlfriend|partner|mother|father|son|daughter) (?:is|are|was|were) black",
         r"(?:dark|light|brown)-? ?skinned", r"skin (?:colou?r|tone)~", r"hispanic~",
         r"gypsy~", r"gipsy~", r"gypsies", r"romani",
         # Alone, "Roma" is Rome (Turkish, Italian).
@@ -332,7 +335,7 @@ ETHNICITY_RACE = {
         # "farbige Handtücher" are coloured towels.
         r"schwarze[rn]? (?:gast|mann|frau|familie|mensch)~",
         r"farbige[rnm]? (?:gast|mann|frau|familie|mensch)~",
-        r"zigeuner~", r"sinti", r"roma-familie~",
+        r"zigeuner~", r"sinti", r"roma-familie~", r"(?:sind|ist|waren|war) (?:eine? )?roma",
     ],
     "ru": [
         r"национальност~", r"этни~", r"цыган~",
@@ -587,6 +590,7 @@ EXCEPT: dict[str, list[str]] = {
         r"(?:spa|masaj|cilt|guzellik|sac|yuz|vucut) (?:tedavi|bakim)~",
         r"(?:spa|beauty|facial|body|hair) treatment~",
         r"ilac gibi",  # "ilaç gibi geldi": did them good
+        r"\w+(?:mek|mak)(?:ten|tan) hasta (?:ol|et)~",  # "beklemekten hasta oldu": fed up
         r"(?:trafik|sehir|yol|sistem|hayat|internet)~ felc~",  # traffic paralysed
         r"yemek recete~",
         # "болеет за Спартак": a fan.
@@ -599,6 +603,14 @@ EXCEPT: dict[str, list[str]] = {
         r"(?:christian|orthodox) (?:church|easter|christmas)~", r"orthodox easter",
         # The mosque next door is a noise complaint, not the guest's faith.
         r"call to prayer~", r"prayer call~",
+        # Whether the hotel has a prayer room is a question about the hotel (an
+        # agency's brochure); the guest who asks for one for themselves is not.
+        r"(?:otelde|otelin|tesiste|tesisin) (?:bir )?mescid?~ (?:var|bulun)~",
+        r"(?:hotel|resort|property) (?:has|have|offers?) (?:a )?prayer rooms?",
+        r"(?:is there|are there) (?:a |any )?prayer rooms? (?:in|at) the (?:hotel|resort)",
+        r"gibt es (?:im hotel )?(?:einen )?gebetsraum~(?: im hotel)?",
+        r"(?:hotel|resort) (?:hat|bietet) (?:einen )?gebetsraum~",
+        r"в отеле (?:есть )?(?:молельн|комнат~ для молитв)~",
     ],
     "ethnicity_race": [
         r"cerkez tavu~",  # Circassian chicken, a starter
