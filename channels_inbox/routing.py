@@ -67,9 +67,7 @@ def seats(property_id: int) -> list[Seat]:
         .values_list("assigned_to")
         .annotate(n=Count("id"))
     )
-    return [
-        Seat(agent=a, languages=set(a.language_codes), load=loads.get(a.pk, 0)) for a in agents
-    ]
+    return [Seat(agent=a, languages=set(a.language_codes), load=loads.get(a.pk, 0)) for a in agents]
 
 
 def _speaks(seat: Seat, language: str) -> bool:
