@@ -76,10 +76,8 @@ _CRISIS = _compile(rules.CRISIS)
 _CHANGE = _compile(rules.CHANGE_CANCEL)
 _PAYMENT = _compile(rules.PAYMENT)
 _RESERVATION = _compile(rules.RESERVATION)
-_INFO = _compile(rules.INFO)
-_INFO_TOPIC = _compile(
-    [p for p in rules.INFO if p not in set(rules.INFO_QUESTIONS)] + rules.INFO_FEATURES
-)
+_INFO = _compile(rules.INFO + rules.INFO_QUESTIONS)
+_INFO_TOPIC = _compile(rules.INFO + rules.INFO_FEATURES)
 _SERVICE_BOOKING = _compile(rules.SERVICE_BOOKING)
 _EXISTING_BOOKING = _compile(rules.EXISTING_BOOKING)
 _QUESTION_WORDS = _compile(rules.QUESTION_WORDS)
