@@ -205,7 +205,8 @@ _OTHER_NUMBER = compile_words(OTHER_NUMBER_WORDS)
 _PASSPORT_NUMBER = re.compile(
     r"(?<!\w)(?:"
     r"[a-z]{1,2}[0-9]{6,9}"  # U12345678 (Türkiye), FE123456, N12345678
-    r"|(?=[a-z]*[0-9](?:[a-z]*[0-9]){3})(?=[0-9]*[a-z])[a-z0-9]{8,10}"  # C01X00T47 (Germany)
+    # C01X00T47, CF7K2LM9X (Germany: nine of letters and digits, some digits)
+    r"|(?=[a-z]*[0-9][a-z]*[0-9])(?=[0-9]*[a-z])[a-z0-9]{8,10}"
     r"|[0-9]{2} ?[0-9]{2} ?[0-9]{6}"  # Russia, internal: 45 06 123456
     r"|[0-9]{2} ?[0-9]{2},? (?:номер|№|no|nr) ?[0-9]{6}"  # серия 45 06 номер 123456
     r"|[0-9]{2} ?[0-9]{7}"  # Russia, foreign: 75 1234567

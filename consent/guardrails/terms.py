@@ -451,18 +451,18 @@ SEXUAL_LIFE = {
         r"trans (?:woman|man|guest|person|women|men)",
         r"sexual (?:orientation|life|preference|partner|relations?|health)~", r"sexuality",
         r"sexually", r"non-? ?binary", r"(?:having|had|has) an affair", r"extramarital~",
-        r"mistress",
+        r"mistress", r"swingers?~", r"polyamor~", r"open relationship~",
     ],
     "de": [
         r"lesbisch~", r"lesbe", r"lesben~", r"bisexuell~", r"homosexuell~",
         r"heterosexuell~", r"gleichgeschlechtlich~", r"sexuell~", r"sexualitat~",
-        r"transsexuell~",
+        r"transsexuell~", r"swinger~", r"polyamor~", r"offene beziehung~",
     ],
     "ru": [
         r"гей", r"геи", r"гея", r"геев", r"геем", r"гейск~", r"лесби~", r"бисексуал~",
         r"гомосексуал~", r"гетеросексуал~", r"однопол~", r"лгбт~",
         r"сексуальн~ (?:ориентаци|жизн)~", r"интимн~ жизн~", r"трансгендер~",
-        r"транссексуал~", r"нетрадиционн~ ориентаци~",
+        r"транссексуал~", r"нетрадиционн~ ориентаци~", r"свингер~",
     ],
 }
 
@@ -591,6 +591,7 @@ EXCEPT: dict[str, list[str]] = {
         r"(?:spa|beauty|facial|body|hair) treatment~",
         r"ilac gibi",  # "ilaç gibi geldi": did them good
         r"\w+(?:mek|mak)(?:ten|tan) hasta (?:ol|et)~",  # "beklemekten hasta oldu": fed up
+        r"hasta oldum (?:bu|su|artik) \w+(?:e|a|ye|ya)",  # "hasta oldum bu gürültüye": fed up
         r"(?:trafik|sehir|yol|sistem|hayat|internet)~ felc~",  # traffic paralysed
         r"yemek recete~",
         # "болеет за Спартак": a fan.
@@ -637,6 +638,8 @@ EXCEPT: dict[str, list[str]] = {
         r"diving|boat|pool|foam|beach|kids|christmas|private|booking|guest|other|same) party",
     ],
     "union_association": [
+        # Moscow's Profsoyuznaya street and its metro station are an address.
+        r"(?:ул|улица|пр|проспект|пер|переулок|метро|м)\.? профсоюзн~", r"профсоюзн~ (?:ул|улиц)~",
         r"(?:members? of )?(?:the )?(?:european|credit|postal|african|student) union",
         # Trade bodies of our industry: the agency's membership, not the guest's.
         r"(?:tour operators?'?|travel agen(?:ts|cies|cy)'?|hoteliers?'?|hotels?'?|tourism|"
