@@ -110,7 +110,7 @@ COMPLAINT = [
     r"hakaret",
     r"bagird",
     r"rahatsiz ediyor",
-    r"saattir bekli",
+    r"saattir (?:\S+ ){0,2}bekli",
     r"hala bekli",
     r"cevap vermiyor",
     r"kimse (?:yok|gelmedi|bakmiyor)",
@@ -276,6 +276,36 @@ COMPLAINT = [
     r"номера нет",
     r"mucegai",
     r"nimeni nu",
+    r"donus yapmadi",
+    r"\d+ gundur (?:\S+ ){0,3}(?:bekli|mesaj|ariyor|yaziyor)",
+    r"cevap yok",
+    r"(?:ucuncu|dorduncu|besinci) (?:kez|kere|defa)",
+    r"\b(?:third|fourth|fifth) (?:time|request|\w+ request)",
+    r"(?:третий|четвертый|пятый) раз",
+    r"schon wieder",
+    r"опять ничего",
+    r"и опять",
+    r"yine (?:yok|olmad|gelmedi)",
+    r"rezervasyon\w* yok diyor",
+    r"ignor",
+    r"no (?:one|body) (?:replied|answered|got back|cares)",
+    r"no (?:reply|answer|response)",
+    r"still no\b",
+    r"waited (?:\d+|an|one|two|three) (?:minutes|mins|hours?)",
+    r"nobody (?:seems|cares|care)",
+    r"nicht (?:\w+ ){0,2}(?:unseren |unserer )?erwartung",
+    r"beschaedigt",
+    r"beschadigt",
+    r"(?:lauft|laeuft) nicht ab",
+    r"not what we expected",
+    r"below (?:our )?expectations",
+    r"beklenti\w* karsilam",
+    r"betrug",
+    r"gebucht (?:\S+ ){0,4}(?:bekommen|erhalten)",
+    r"dolandiric",
+    r"мошенни",
+    r"\bfraud",
+    r"\bscam",
 ]
 
 # Crisis words: a complaint even when nobody complains (an injury, a fire).
@@ -452,7 +482,8 @@ CHANGE_CANCEL = [
     r"anpassen",
     r"aender",
     r"upgraden",
-    r"\bstatt\b",
+    # "statt Freitag", "statt 3": not "findet ... statt" (takes place)
+    r"\b(?:an)?statt (?:\d|dem|der|des|am|eine?[mns]?|zwei|drei|vier|freitag|samstag|sonntag)",
     r"verlaeng",
     r"namen? in der (?:buchung|reservierung)",
     r"(?:fruher|frueher) ab(?:reisen|reise)",
@@ -511,6 +542,16 @@ CHANGE_CANCEL = [
     r"familiyu",
     r"\bzmien",
     r"\bzmian",
+    # "rezervasyonumuzu 24 Temmuz'a almak": moved to a date, not "fiyat alabilir miyim"
+    r"rezervasyon\w* (?:\S+ ){0,2}\d+ \S+?'?(?:a|e|ya|ye) (?:almak|alabilir|alalim)",
+    r"leave (?:\d+|a|one|two|three) days? early",
+    r"adjust the (?:booking|reservation)",
+    r"have to leave early",
+    r"(?:tag|tage|woche) (?:spaeter|spater|frueher|fruher) (?:kommen|anreisen|abreisen)",
+    r"lieber (?:\S+ ){0,3}(?:spater|spaeter|fruher|frueher)",
+    r"oshibka v",
+    r"\bisprav",
+    r"добавить (?:\S+ ){0,3}(?:взросл|человек|ребенк|гост)",
 ]
 
 PAYMENT = [
@@ -697,6 +738,9 @@ RESERVATION = [
     r"chto-?nibud na",
     r"skolko (?:budet|stoit)",
     r"na semyu",
+    r"ile kosztuje",
+    r"tydzien",
+    r"dla \d osob",
 ]
 
 INFO = [
@@ -895,6 +939,9 @@ PRICE_OF_SERVICE = [
 
 # Praise: a message that only says it was good is not a request.
 PRAISE = [
+    r"tatil\w* (?:harika|mukemmel|super|cok guzel)",
+    r"harikaydi",
+    r"mukemmeldi",
     r"(?:guzel|harika|super|mukemmel) bir tatil",
     r"herkese tesekkur",
     r"ekibine tesekkur",
@@ -1224,6 +1271,10 @@ MONTHS = {
     "januar": 1,
     "februar": 2,
     "marz": 3,
+    "maerz": 3,
+    "mai": 5,
+    "okt": 10,
+    "dez": 12,
     "juni": 6,
     "juli": 7,
     "oktober": 10,
@@ -1308,6 +1359,11 @@ LANGUAGE_WORDS = {
         "acaba",
     },
     "en": {
+        "i",
+        "it",
+        "got",
+        "by",
+        "me",
         "hello",
         "hi",
         "hey",
@@ -1512,6 +1568,12 @@ RUSSIAN_LATIN = {
     "ohrana",
     "nichego",
     "delaet",
+    "bronirovanii",
+    "oshibka",
+    "familii",
+    "nado",
+    "isprav",
+    "ispravte",
 }
 
 # Cyrillic words that are Ukrainian, not Russian (most Ukrainian texts have і, ї,
