@@ -18,7 +18,7 @@ pure, deterministic, no database.
   requests; low = no request (thanks, greetings).
 
 bench/triage_accuracy.py scores it on tests/channels_inbox/triage_set.jsonl
-(1,245 messages; 1,000 of them written in five sets by writers who saw neither
+(1,445 messages; 1,200 of them written in six sets by writers who saw neither
 these rules nor the other sets, each measured before it was tuned on).
 """
 

@@ -291,7 +291,7 @@ COMPLAINT = [
     r"no (?:one|body) (?:replied|answered|got back|cares)",
     r"no (?:reply|answer|response)",
     r"still no\b",
-    r"waited (?:\d+|an|one|two|three) (?:minutes|mins|hours?)",
+    r"waited (?:\d+|an|one|two|three) ?(?:minutes|mins?|hours?|hrs?)\b",
     r"nobody (?:seems|cares|care)",
     r"nicht (?:\w+ ){0,2}(?:unseren |unserer )?erwartung",
     r"beschaedigt",
@@ -306,6 +306,23 @@ COMPLAINT = [
     r"мошенни",
     r"\bfraud",
     r"\bscam",
+    r"(?:euro|para|tl|dolar|lira|\d+) eksik",
+    r"eksik cik",
+    r"gurgl",
+    r"floor is (?:wet|flooded)",
+    r"nobody (?:answers|picks up|came)",
+    r"zero repl",
+    r"is (?:anyone|anybody) (?:actually )?(?:working|there)",
+    r"\d+ (?:e-?mails|messages|times) (?:\S+ ){0,4}(?:no|zero) (?:reply|replies|answer)",
+    r"falsche[nrms]? (?:block|gebaude|haus|zimmer|trakt)",
+    r"obwohl (?:\S+ ){0,3}gebucht",
+    r"hat uns in (?:den|das|die)",
+    r"seit (?:\S+ ){0,2}(?:stunde|stunden|minuten) wart",
+    r"yanlis (?:blok|bina|oda)",
+    r"не в тот (?:корпус|номер|отель)",
+    r"заселили не",
+    r"(?:второй|третий|четвертый|пятый) день (?:\S+ ){0,2}не",
+    r"не убира",
 ]
 
 # Crisis words: a complaint even when nobody complains (an injury, a fire).
@@ -389,7 +406,8 @@ CRISIS = [
     r"kaniyor",
     r"кровь",
     r"\bfell (?:down|off)",
-    r"dustu",
+    # "merdivenden düştü" (fell): not a count that fell ("4 ten 3 e düştü")
+    r"(?:merdiven|havuz|banyo|dus|kaydi|kayip|yere)\w* (?:\S+ ){0,2}dustu",
     r"gestürzt",
     r"gesturzt",
     r"упал",
@@ -489,7 +507,7 @@ CHANGE_CANCEL = [
     r"(?:fruher|frueher) ab(?:reisen|reise)",
     r"abreise (?:schon|fruher|frueher)",
     r"korrigier",
-    r"hinzufug",
+    r"hinzuf(?:ue|u)g",
     r"исправ",
     r"поменять",
     r"измен",
@@ -552,6 +570,18 @@ CHANGE_CANCEL = [
     r"oshibka v",
     r"\bisprav",
     r"добавить (?:\S+ ){0,3}(?:взросл|человек|ребенк|гост)",
+    r"\bswap",
+    r"switch (?:our|my|the|to)\b",
+    r"(?:um)?tauschen",
+    r"(?:stay|bleiben) (?:\S+ ){0,2}(?:more|longer|extra|mehr|langer)",
+    r"\b(?:one|two|three|a few|\d+) more nights?",
+    r"\breduce\b",
+    r"can'?t make it",
+    r"gelemiyor",
+    r"kommt doch mit",
+    r"from (?:single|double|triple|twin) to",
+    r"\bprodl",
+    r"eshche na",
 ]
 
 PAYMENT = [
@@ -636,6 +666,19 @@ PAYMENT = [
     r"abrechn",
     r"(?:euro|dollar|lira|tl|pound|rubel) (?:oder|or|mi|ya da|или)",
     r"zapla[ct]",
+    r"\bod(?:u|e)yor",
+    r"\bborc",
+    r"what do (?:i|we) owe",
+    r"\bowe\b",
+    r"schulden",
+    r"split the bill",
+    r"\bbill\b",
+    r"rekening",
+    r"\bbetal",
+    r"creditcard",
+    r"predoplat",
+    r"kvitanc",
+    r"квитанц",
 ]
 
 RESERVATION = [
@@ -686,7 +729,7 @@ RESERVATION = [
     r"reservier",
     r"verfugbar",
     r"zimmer frei",
-    r"frei\b",
+    r"\bfrei\b",  # not "barrierefrei"
     r"preis",
     r"was kostet",
     r"angebot",
@@ -711,7 +754,7 @@ RESERVATION = [
     r"mesta",
     r"svobodn",
     r"\bbroni",
-    r"freie?n?\b",
+    r"\bfreie?n?\b",
     r"dispon",
     r"wolne pokoje",
     r"حجز",
@@ -741,6 +784,10 @@ RESERVATION = [
     r"ile kosztuje",
     r"tydzien",
     r"dla \d osob",
+    r"тариф",
+    r"запрос на \d+ номер",
+    r"групп\w* (?:тариф|заезд|брон)",
+    r"прислать (?:цены|тариф|предложени)",
 ]
 
 INFO = [
@@ -859,6 +906,30 @@ INFO = [
     r"\ballow",
     r"parol",
     r"wifi",
+    r"unut(?:tuk|mus|mu)",
+    r"\bforgot",
+    r"\bleft (?:my|our|a|the|his|her) ",
+    r"vergessen",
+    r"liegen (?:lassen|gelassen)",
+    r"забыли",
+    r"оставили",
+    r"housekeeping found",
+    r"bulundu mu",
+    r"gefunden",
+    r"mesafe",
+    r"yurume",
+    r"distance",
+    r"entfernung",
+    r"how far",
+    r"далеко",
+    r"расстояни",
+    r"barrierefrei",
+    r"rollstuhl",
+    r"wheelchair",
+    r"accessible",
+    r"engelli",
+    r"erisilebilir",
+    r"sobak",
 ]
 
 # Generic question words: a question with one of them is info when nothing
@@ -959,6 +1030,9 @@ PRAISE = [
     r"прекрасн\w* отдых",
     r"спасибо за (?:отдых|прекрасн|отличн)",
     r"thank you (?:so much )?for (?:everything|a (?:great|wonderful|lovely))",
+    r"made our (?:holiday|stay|trip|day|week)",
+    r"just wanted to (?:say|thank)",
+    r"wanted to thank",
 ]
 
 # A payment that does not go through is a payment matter, not a complaint
@@ -1144,7 +1218,7 @@ AVAILABILITY = [
     r"free\b",
     r"haben",
     r"habt",
-    r"frei\b",
+    r"\bfrei\b",  # not "barrierefrei"
     r"noch",
     r"есть",
     r"свобод",
@@ -1226,6 +1300,7 @@ TOMORROW_WORDS = [
     r"\bzavtra\b",
     r"\bjutro\b",
     r"\bdemain\b",
+    r"(?<!la )\bmanana\b",
 ]
 
 MONTHS = {
@@ -1574,6 +1649,22 @@ RUSSIAN_LATIN = {
     "nado",
     "isprav",
     "ispravte",
+    "mesta",
+    "vyhodnye",
+    "cheloveka",
+    "prodlit",
+    "nashe",
+    "prebyvanie",
+    "eshche",
+    "skazhite",
+    "sobakoj",
+    "sobakoy",
+    "malenkiy",
+    "vnesla",
+    "predoplatu",
+    "vchera",
+    "prishlite",
+    "kvitanciyu",
 }
 
 # Cyrillic words that are Ukrainian, not Russian (most Ukrainian texts have і, ї,
