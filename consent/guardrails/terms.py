@@ -80,6 +80,7 @@ HEALTH = {
         r"agrisi var", r"migren~", r"obez~", r"bagimli~", r"alkolik~", r"intihar~",
         r"yeme bozuklug~", r"anoreksi~", r"bulimi~", r"tiroid~", r"guatr~", r"romatizma~",
         r"fitik~", r"saglik (?:durum|sorun|problem|sebep|neden|raporu)~", r"sac ekim~",
+        r"dializ~", r"diyaliz~", r"hemodiyaliz~",
     ],
     "en": [
         r"diabet~", r"insulin~", r"blood sugar~", r"hypoglyc~", r"hyperglyc~",
@@ -155,6 +156,7 @@ HEALTH = {
         r"physical therapy", r"blood (?:test|thinner)~", r"cpap",
         r"health (?:condition|issue|problem|reason)~",
         r"medical (?:condition|reason|issue|history)~",
+        r"brca~", r"dialys~", r"haemodialys~", r"hemodialys~",
     ],
     "de": [
         r"zuckerkrank~", r"unterzucker~", r"~allergi~", r"~unvertraglich~", r"~intoleranz~",
@@ -193,6 +195,7 @@ HEALTH = {
         r"selbstmord~", r"reha", r"reha-?klinik~", r"~schmerz(?:en|mittel)~",
         r"insulinpflichtig~", r"blutverdunner~", r"antidepressiv~", r"psychopharmak~",
         r"gesundheitlich~ (?:problem|grund|grunden|einschrankung)~", r"gesundheitszustand~",
+        r"dialyse~",
     ],
     "ru": [
         r"диабет~", r"инсулин~", r"аллерг~", r"анафилакс~", r"непереносимост~", r"целиаки~",
@@ -236,6 +239,7 @@ HEALTH = {
         r"(?:алкогольн|наркотическ)~ зависимост~", r"суицид~", r"самоубийств~",
         r"физиотерап~", r"реабилитаци~", r"боли в (?:спине|сердце|животе|груди|суставах)",
         r"головн~ бол~", r"(?:проблем~ со|состояни~|по состоянию) здоровь~",
+        r"гемодиализ~", r"диализ~",
     ],
 }
 
@@ -255,6 +259,7 @@ RELIGION_BELIEF = {
         r"mescid~", r"seccade~", r"kible~", r"abdest~", r"hacca~", r"umre~",
         # Halal/kosher food asked for says the guest's religion; "helal olsun" is praise.
         r"helal(?! ol| et|les)~", r"koser~",
+        r"ezidi~", r"yezidi~",
     ],
     "en": [
         r"muslim~", r"moslem~", r"islamic~",
@@ -274,6 +279,7 @@ RELIGION_BELIEF = {
         r"fasting (?:for|during) (?:ramadan|lent)",
         r"(?:sunday|attend|attends|attending|go to|goes to|going to|catholic) mass",
         r"observ~ (?:ramadan|lent|shabbat|sabbath)",
+        r"yazidi~", r"yezidi~", r"ezidi~",
     ],
     "de": [
         r"islamisch~", r"christ", r"christin", r"christen", r"christlich~", r"jude", r"juden",
@@ -281,6 +287,7 @@ RELIGION_BELIEF = {
         # "gebeten" is "asked" (hat um ein Zimmer gebeten).
         r"glaubig(?:e|en|er|es)?", r"beten", r"betet", r"gebetet", r"gebet(?:e|s~)?", r"fastet",
         r"fastenmonat~", r"koscher~", r"freikirch~", r"gottesdienst~",
+        r"jeside~", r"jesidi~", r"jehova~", r"zeuge~ jehova~",
     ],
     "ru": [
         r"мусульман~", r"исламск~", r"православн~", r"христиан~", r"католи~", r"протестант~",
@@ -292,6 +299,7 @@ RELIGION_BELIEF = {
         r"халал~", r"кошерн~", r"постит~", r"соблюда~ (?:пост|рамадан|шаббат|уразу)~",
         r"держ~ пост", r"ураз~", r"сект(?:а|ы|е|у|ой|ант~)", r"свидетел~ иеговы",
         r"вероисповедани~",
+        r"езид~",
     ],
 }
 
@@ -304,6 +312,7 @@ ETHNICITY_RACE = {
         r"siyahi~", r"zenci~", r"melez~", r"ten ?rengi~", r"(?:koyu|beyaz|siyah|esmer) tenli~",
         r"etnik~", r"irk(?:i|ini|indan|lari)?", r"asill~", r"kokenli~", r"cerkez~",
         r"zaza", r"zazaca~", r"suryani~",
+        r"roman (?:oldug|olan|kokenli|asilli)~",
     ],
     "en": [
         r"kurd(?:e|en|in|innen|s|ish|isch|ische[nrms]?)?",
@@ -361,6 +370,7 @@ POLITICAL_OPINION = {
         r"(?:iktidar|hukumet|muhalefet) (?:yanlisi|destekcisi|karsiti)~",
         r"(?:erdogan|imamoglu|kilicdaroglu|bahceli|aksener|yavas|demirtas) (?:destekc|taraftar|"
         r"hayran|karsit|sever|sempatizan|secmen|yanlisi)~",
+        r"milletvekil~", r"meclis uyesi~", r"belediye meclis~",
     ],
     "en": [
         # "voted for us on TripAdvisor" is a review.
@@ -379,6 +389,7 @@ POLITICAL_OPINION = {
         r"(?:erdogan|putin|trump|biden|navalny|imamoglu|harris) (?:supporter|voter|fan|loyalist)~",
         r"maga", r"brexiteer~", r"remainer~",
         r"(?:political|party|opposition|kurdish|left-wing|right-wing) activist~",
+        r"councill?or~", r"(?:city|town|local) council member~",
     ],
     "de": [
         # "beide Parteien" are the two sides of a complaint.
@@ -392,6 +403,7 @@ POLITICAL_OPINION = {
         r"rechts(?:radikal|extrem|populist|gerichtet)~", r"kommunist~", r"sozialist~",
         r"faschist~",
         r"politisch~ (?:einstellung|ansicht|meinung|gesinnung|haltung|uberzeugung)~",
+        r"stadtrat~", r"gemeinderat~", r"sitzt fur die (?:grunen|spd|cdu|csu|afd|fdp|linke)~", r"landtagsabgeordnet~", r"bundestagsabgeordnet~",
     ],
     "ru": [
         r"член~ партии", r"единая россия", r"единоросс~", r"кпрф", r"лдпр",
@@ -402,6 +414,7 @@ POLITICAL_OPINION = {
         r"оппозиционер~", r"либерал~",
         r"сторонник~ (?:путина|навального|партии|оппозиции|власти)~",
         r"путинист~", r"навальнист~", r"монархист~",
+        r"депутат~",
     ],
 }
 
@@ -534,6 +547,7 @@ APPEARANCE_DRESS = {
         r"hasema~", r"hasemali~", r"burkini~", r"ferace~", r"sisman~",
         r"(?:cok|fazla|asiri) kilolu~",
         r"kilolu (?:bir )?(?:bey|hanim|misafir|kadin|erkek|cocuk|adam|beyefendi|hanimefendi)~",
+        r"kipa~",
     ],
     "en": [
         r"head ?scarf~", r"head-scarf~", r"hijab~", r"burqa~", r"chador~", r"burqini~",
@@ -550,12 +564,14 @@ APPEARANCE_DRESS = {
     "de": [
         r"kopftuch~", r"hidschab~", r"tschador~", r"verschleiert~", r"ubergewichtig~",
         r"dick(?:e|er|en)? (?:mann|frau|gast|dame|kind)~", r"(?:sehr|ziemlich|extrem) dick",
+        r"kippa~", r"turban~", r"burkini~",
     ],
     "ru": [
         r"хиджаб~", r"паранд~", r"никаб~", r"буркини~", r"в (?:платке|хиджабе|парандже|никабе)",
         r"(?:толст|полн)(?:ый|ая|ого|ой|ую) (?:мужчина|женщина|гость|гостья|человек|дама|"
         r"ребенок|мальчик|девочка)~",
         r"(?:очень|слишком|сильно|довольно) (?:толст|полн)(?:ый|ая|ые)", r"лишн~ вес~",
+        r"нос\w* кип[уае]", r"в кипе",
     ],
 }
 
@@ -596,6 +612,7 @@ EXCEPT: dict[str, list[str]] = {
         r"yemek recete~",
         # "болеет за Спартак": a fan.
         r"боле(?:ет|ют|л|ла|ли|ть) за",
+        r"(?:kotu |berbat )?(?:servis|hizmet)\w* alerj~", r"allergic to (?:bad |poor |slow |the )?(?:service|waiting|queues|mornings|noise|work|mondays)", r"allergisch gegen (?:schlechten |langsamen )?(?:service|warten)", r"allergy-? ?free pillow~", r"anti-? ?all?erg\w* (?:pillow|yastik|kissen|подушк)~", r"engelli (?:rampa|asansor|tuvalet|wc|park yer|otopark)~",
     ],
     "religion_belief": [
         # Holidays are dates the hotel plans around, not a statement of faith.
@@ -631,6 +648,7 @@ EXCEPT: dict[str, list[str]] = {
         # Smudges on the glass are a housekeeping matter.
         r"fingerprints? (?:on|all over)", r"(?:camda|aynada|kapida|masada|camlarda) parmak iz~",
         r"parmak iz~ (?:var|kalmis|dolu)~",
+        r"fingerprint (?:smudge|mark)~", r"fingerprints? (?:marks|smudges)", r"fingerabdruck\w* (?:auf|am|an)", r"отпечатк~ пальцев на",
     ],
     "political_opinion": [
         # A wedding party is a group of guests.
