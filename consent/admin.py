@@ -24,6 +24,7 @@ from consent.models import (
     RetentionPolicy,
 )
 from guestview import selectors as guestview_selectors
+from guestview.admin import ReadOnlyAdmin
 from guestview.identity import normalize_phone
 from guestview.models import Role
 
@@ -68,23 +69,6 @@ class ConsentRecordForm(forms.ModelForm):
                 type=cleaned["type"], raw=cleaned["recipient"]
             )
         return cleaned
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the admin may read but never add, change or delete here (the
-    models of the append-only logs refuse it too)."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsentRecord)
@@ -177,7 +161,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
 
-class _IysLogAdmin(admin.ModelAdmin):
+class _IysLogAdmin(ReadOnlyAdmin):
     """The sync's own bookkeeping: read-only, and for admins only, because
     it spans every hotel (İYS knows the brand, not the hotel)."""
 
@@ -187,15 +171,6 @@ class _IysLogAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IysRequestItemInline(admin.TabularInline):

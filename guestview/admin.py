@@ -24,6 +24,24 @@ from guestview.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin may read but never add, change or delete here (the
+    models of the append-only logs refuse it too). Shared by every app's
+    evidence: access and gate logs, KPI events, lead history, SLA breaches."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Chain)
 class ChainAdmin(admin.ModelAdmin):
     search_fields = ["name"]

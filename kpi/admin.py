@@ -1,21 +1,13 @@
 from django.contrib import admin
 
+from guestview.admin import ReadOnlyAdmin
 from kpi.models import KpiEvent
 
 
 @admin.register(KpiEvent)
-class KpiEventAdmin(admin.ModelAdmin):
+class KpiEventAdmin(ReadOnlyAdmin):
     """Read-only: KPI events are evidence."""
 
     list_display = ["at", "kind", "property", "channel", "agent", "seconds", "subject"]
     list_filter = ["kind", "property", "channel"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

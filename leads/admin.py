@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from guestview.admin import ReadOnlyAdmin
 from leads import sla
 from leads.models import (
     BusinessCalendar,
@@ -146,33 +147,16 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(admin.ModelAdmin):
+class LeadEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "lead", "kind", "by"]
     list_filter = ["kind"]
-    readonly_fields = [f.name for f in LeadEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SlaBreach)
-class SlaBreachAdmin(admin.ModelAdmin):
+class SlaBreachAdmin(ReadOnlyAdmin):
     list_display = ["breached_at", "item_kind", "item_id", "deadline", "property", "escalation"]
     list_filter = ["deadline", "item_kind", "escalation", "property"]
-    readonly_fields = [f.name for f in SlaBreach._meta.fields]
 
     @admin.display(description=_("item"))
     def item(self, obj):
         return f"{obj.item_kind}:{obj.item_id}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
