@@ -112,32 +112,10 @@ def fold(text: str, *, keep_marks: bool = False) -> Folded:
 _WORD_GOES_ON = r"[\w']*"
 
 
-def _split_top_level(pattern: str) -> list[str]:
-    """``pattern`` cut at its top-level ``|``."""
-    parts, depth, escaped, in_class, start = [], 0, False, False, 0
-    for index, ch in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:index])
-            start = index + 1
-    return [*parts, pattern[start:]]
-
-
-def _leading_group(pattern: str) -> tuple[str, str] | None:
-    """(inside, after) of a leading ``(?:...)``."""
-    if not pattern.startswith("(?:"):
-        return None
+def _structure(pattern: str):
+    """(index, char, depth) of each character of ``pattern`` that is regex
+    syntax: not escaped and not inside a character class; ``depth`` is the
+    group nesting after the character."""
     depth, escaped, in_class = 0, False, False
     for index, ch in enumerate(pattern):
         if escaped:
@@ -148,12 +126,28 @@ def _leading_group(pattern: str) -> tuple[str, str] | None:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return pattern[3:index], pattern[index + 1 :]
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield index, ch, depth
+
+
+def _split_top_level(pattern: str) -> list[str]:
+    """``pattern`` cut at its top-level ``|``."""
+    parts, start = [], 0
+    for index, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    return [*parts, pattern[start:]]
+
+
+def _leading_group(pattern: str) -> tuple[str, str] | None:
+    """(inside, after) of a leading ``(?:...)``."""
+    if not pattern.startswith("(?:"):
+        return None
+    for index, ch, depth in _structure(pattern):
+        if ch == ")" and depth == 0:
+            return pattern[3:index], pattern[index + 1 :]
     return None
 
 
