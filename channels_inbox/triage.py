@@ -76,7 +76,7 @@ _CRISIS = _compile(rules.CRISIS)
 _CHANGE = _compile(rules.CHANGE_CANCEL)
 _PAYMENT = _compile(rules.PAYMENT)
 _RESERVATION = _compile(rules.RESERVATION)
-_INFO = _compile(rules.INFO + rules.INFO_QUESTIONS)
+_INFO_QUESTIONS = _compile(rules.INFO_QUESTIONS + rules.QUESTION_WORDS)
 _INFO_TOPIC = _compile(rules.INFO + rules.INFO_FEATURES)
 _SERVICE_BOOKING = _compile(rules.SERVICE_BOOKING)
 _EXISTING_BOOKING = _compile(rules.EXISTING_BOOKING)
@@ -291,7 +291,8 @@ def detect_scenario(folded: str) -> tuple[str, bool]:
         return "reservation", False
     if _NIGHTS.search(folded) and (_AVAILABILITY.search(folded) or "?" in folded):
         return "reservation", False  # "5 Nächte Ende Oktober, habt ihr was mit Pool?"
-    info = bool(_INFO.search(folded) or _QUESTION_WORDS.search(folded))
+    # The topic was searched above: only the question words are left to look for.
+    info = topic or bool(_INFO_QUESTIONS.search(folded))
     if info:
         return "info", False
     if _greeting_only(folded):
