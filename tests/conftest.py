@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from guestview.models import Language, Role
+from tests.browser import CHROMIUM
 from tests.factories import ChainFactory, PropertyFactory, persona
 
 
@@ -201,9 +202,6 @@ def asgi_live_server(transactional_db, settings):
     thread.join(timeout=5)
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.fixture
 def browser(monkeypatch):
     """Debian's Chromium through Playwright (no downloaded browser), as the
@@ -214,7 +212,7 @@ def browser(monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=str(CHROMIUM),
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )

@@ -3,22 +3,13 @@
 Headless Chromium from the system (/usr/bin/chromium) driven by Playwright
 against pytest-django's live server. Screenshots land in test-artifacts/."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from guestview.models import Language, Role
+from tests.browser import ARTIFACTS, CHROMIUM, MARKS
 from tests.factories import PASSWORD, ContactPointFactory, GuestFactory, PropertyFactory, persona
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture

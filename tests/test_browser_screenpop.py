@@ -7,15 +7,13 @@ import json
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from consent.services import consent_record
 from guestview.models import Call, Language, Pbx, PbxKind, PropertyNumber, Role
+from tests.browser import ARTIFACTS, MARKS, console
 from tests.factories import (
-    PASSWORD,
     ContactPointFactory,
     GuestFactory,
     PropertyFactory,
@@ -23,15 +21,9 @@ from tests.factories import (
     persona,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 HOTEL_A_LINE = "+902427101000"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -52,19 +44,6 @@ def world(settings):
                    recipient="0532 123 45 67")  # fmt: skip
     pbx = Pbx.objects.create(name="Test PBX", kind=PbxKind.GENERIC)
     return {"pbx": pbx, "ahmet": ahmet}
-
-
-def console(browser, base_url: str, username: str):
-    """A signed-in console tab whose SSE stream is open."""
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_response(lambda r: "/me/stream/" in r.url):
-        page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/guests/")
-    return page
 
 
 def ring(base_url: str, pbx: Pbx, *, call_id: str, caller: str, extension: str) -> dict:

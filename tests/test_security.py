@@ -13,7 +13,6 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import django
 import pytest
@@ -29,6 +28,7 @@ from django.utils import translation
 import config.urls  # noqa: F401  (it sets admin.site.login_form)
 from channels_inbox.models import ChannelAccount, ChannelKind
 from guestview import push, security, views
+from tests.browser import MARKS as BROWSER_MARKS
 from tests.factories import (
     PASSWORD,
     ContactPointFactory,
@@ -581,17 +581,10 @@ def test_it_refuses_a_negative_idle_timeout(tmp_path):
 
 # --- in Chromium, with the policy enforced ---------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 def in_chromium(test):
     """Marks of a browser test: the console under the enforced policy."""
-    for mark in [
-        pytest.mark.browser,
-        pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
-        pytest.mark.usefixtures("enforced_csp", "own_channels"),
-    ]:
+    for mark in [*BROWSER_MARKS, pytest.mark.usefixtures("enforced_csp", "own_channels")]:
         test = mark(test)
     return test
 

@@ -8,30 +8,23 @@ import json
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
 from channels_inbox.models import ChannelAccount, ChannelKind, Conversation, Message
 from config.celery import app as celery_app
 from guestview.models import AgentStatus, Language, Role
 from guestview.services import agent_set_status
+from tests.browser import ARTIFACTS, MARKS, console
 from tests.channels_inbox import meta_payloads as mp
-from tests.factories import PASSWORD, ContactPointFactory, GuestFactory, PropertyFactory, persona
+from tests.factories import ContactPointFactory, GuestFactory, PropertyFactory, persona
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 GRAPH = "https://graph.test/v21.0"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -57,18 +50,6 @@ def world(settings):
     return {"account": account, "ahmet": ahmet}
 
 
-def console(browser, base_url, username):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base_url}/login/?next=/inbox/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_response(lambda r: "/me/stream/" in r.url):
-        page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/inbox/")
-    return page
-
-
 def send_webhook(base_url, body):
     raw, headers = mp.signed(body)
     request = urllib.request.Request(
@@ -86,8 +67,8 @@ def send_webhook(base_url, body):
 def test_a_whatsapp_message_reaches_the_right_agent_live_and_the_reply_goes_out(
     asgi_live_server, world, browser, celery_test_queue
 ):
-    alice = console(browser, asgi_live_server, "alice")
-    hans = console(browser, asgi_live_server, "hans")
+    alice = console(browser, asgi_live_server, "alice", path="/inbox/")
+    hans = console(browser, asgi_live_server, "hans", path="/inbox/")
     assert alice.locator("#queue-list tr.qrow").count() == 0
     assert alice.locator("#queue-list .hint").count() == 1  # "nothing assigned to you"
 

@@ -2,23 +2,13 @@
 writes, and sees the agent's reply appear without reloading."""
 
 import uuid
-from pathlib import Path
-
-import pytest
-from django.conf import settings
 
 from channels_inbox import services
 from channels_inbox.models import ChannelAccount, ChannelKind, Conversation
+from tests.browser import ARTIFACTS, MARKS
 from tests.factories import PropertyFactory, persona
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 def test_a_visitor_chats_and_sees_the_reply(asgi_live_server, browser, settings):

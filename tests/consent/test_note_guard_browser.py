@@ -3,22 +3,14 @@ T.C. kimlik no into the card, saves it, is told it was refused and why
 (the category, where), the number is marked in her draft, and nothing is
 saved anywhere."""
 
-from pathlib import Path
-
-import pytest
-
 from consent.guardrails import tckn_valid
 from guestview.models import GuestNote, Language, Role
+from tests.browser import MARKS
 from tests.factories import PASSWORD, ContactPointFactory, GuestFactory, PropertyFactory, persona
 
-CHROMIUM = Path("/usr/bin/chromium")
 TCKN = "10000000146"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 def test_a_note_with_a_valid_tckn_is_refused_with_its_category_and_not_saved(

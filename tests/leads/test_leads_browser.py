@@ -9,7 +9,6 @@ import hmac
 import json
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,15 +17,10 @@ from channels_inbox.models import ChannelAccount, ChannelKind, Conversation, Mes
 from guestview.models import Alert, AlertKind, Language, Role
 from leads import services
 from leads.models import IntakeForm, Lead, LeadSource, LeadStatus, OfferOption
-from tests.factories import PASSWORD, ContactPointFactory, GuestFactory, PropertyFactory, persona
+from tests.browser import MARKS, console
+from tests.factories import ContactPointFactory, GuestFactory, PropertyFactory, persona
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -52,18 +46,6 @@ def world(settings):
     return {"form": form}
 
 
-def console(browser, base_url, path):
-    page = browser.new_context(viewport={"width": 1366, "height": 1000}).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base_url}/login/?next={path}")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_response(lambda r: "/me/stream/" in r.url):
-        page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}{path}")
-    return page
-
-
 def post_form(base_url, form, payload) -> dict:
     raw = json.dumps(payload).encode()
     signature = hmac.new(form.secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -84,7 +66,7 @@ def local(at: dt.datetime) -> str:
 def test_a_web_form_lead_gets_an_offer_a_held_option_and_a_reminder(
     asgi_live_server, world, browser
 ):
-    page = console(browser, asgi_live_server, "/leads/?view=unassigned")
+    page = console(browser, asgi_live_server, "alice", path="/leads/?view=unassigned", height=1000)
     assert page.locator("#lead-list tr.qrow").count() == 0
 
     answer = post_form(asgi_live_server, world["form"], {
