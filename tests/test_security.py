@@ -659,3 +659,25 @@ def test_an_idle_console_shows_the_login_page_by_itself(asgi_live_server, kaya, 
     # console.js asks the login page, which sends the tab there.
     page.wait_for_url(f"{asgi_live_server}{LOGIN_URL}?next={QUEUE_URL}", timeout=15_000)
     assert idle_message(1) in page.inner_text("main")
+
+
+# --- error pages ------------------------------------------------------------------------------
+
+
+def test_a_page_not_open_to_the_role_is_the_consoles_own_403(client_of, sam):
+    """A supervisor typing the DPO's access report: the console around it, in its language."""
+    response = client_of(sam).get(reverse("consent:access_report"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    with translation.override("tr"):
+        title = translation.gettext("Not for your role")
+    assert title in body and 'class="card errorpage"' in body and "Misafir360" in body
+
+
+def test_a_guest_of_another_hotel_is_the_consoles_own_404(alice_client, hotel_b):
+    guest = GuestFactory(property=hotel_b)
+    response = alice_client.get(reverse("guestview:guest_detail", args=[guest.pk]))
+    assert response.status_code == 404
+    with translation.override("tr"):
+        title = translation.gettext("Not found")
+    assert title in response.content.decode()
