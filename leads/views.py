@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -235,7 +236,11 @@ def lead_move(request, pk: int):
             return _board(request, error=_errors(exc), status=400)
         return _after(request, lead, error=_errors(exc), move_to=data["status"])
     if from_board:
-        return _board(request) if request.htmx else redirect("leads:board")
+        if request.htmx:
+            return _board(request)
+        # The board's filters ride on the form's action: back to the same board.
+        query = request.GET.urlencode()
+        return redirect(reverse("leads:board") + (f"?{query}" if query else ""))
     return _after(request, lead)
 
 

@@ -484,6 +484,25 @@ def test_a_move_on_the_board_answers_with_the_board(client_of, sam, hotel_a, web
     assert response.status_code == 302 and response.url == reverse("leads:board")
 
 
+def test_a_move_on_a_filtered_board_keeps_the_filter(client_of, sam, hotel_a, web):
+    lead = make(hotel_a, web)
+    make(hotel_a, LeadSource.objects.get(code="phone"), name="Ozan Telefon")
+    query = f"source={web.pk}"
+    board = client_of(sam).get(reverse("leads:board") + f"?{query}").content.decode()
+    # The picker posts with the board's filters, so the board it answers with
+    # (and its live re-reads) stays the filtered one.
+    assert f'action="{reverse("leads:move", args=[lead.pk])}?{query}"' in board
+    assert "Ozan Telefon" not in board
+    follow = (timezone.localtime() + IN_A_DAY).strftime("%Y-%m-%dT%H:%M")
+    move = {"from": "board", "status": "contacted", "follow_up_at": follow}
+    url = reverse("leads:move", args=[lead.pk]) + f"?{query}"
+    body = client_of(sam).post(url, move, HTTP_HX_REQUEST="true").content.decode()
+    assert "Ayşe Kaya" in body and "Ozan Telefon" not in body
+    assert f'hx-get="{reverse("leads:board")}?{query}"' in body
+    response = client_of(sam).post(url, move | {"note": "x"})
+    assert response.status_code == 302 and response.url == reverse("leads:board") + f"?{query}"
+
+
 def test_a_move_refused_on_the_board_shows_the_board_and_why(client_of, sam, hotel_a, web):
     lead = make(hotel_a, web)
     response = client_of(sam).post(

@@ -17,7 +17,7 @@ from channels_inbox.models import ChannelAccount, ChannelKind, Conversation, Mes
 from guestview.models import Alert, AlertKind, Language, Role
 from leads import services
 from leads.models import IntakeForm, Lead, LeadSource, LeadStatus, OfferOption
-from tests.browser import MARKS, console
+from tests.browser import ARTIFACTS, MARKS, console
 from tests.factories import ContactPointFactory, GuestFactory, PropertyFactory, persona
 
 pytestmark = MARKS
@@ -117,3 +117,52 @@ def test_a_web_form_lead_gets_an_offer_a_held_option_and_a_reminder(
     toast = page.wait_for_selector("#toasts .toast-option_expiring")
     assert answer["case_id"] in toast.inner_text()
     assert Alert.objects.get(kind=AlertKind.OPTION_EXPIRING).title.count("Family Room") == 1
+
+
+def test_a_lead_that_arrives_while_the_list_is_being_read_still_shows(
+    asgi_live_server, world, browser
+):
+    """Two leads a moment apart: the second one's event comes while the read
+    the first one started is still on its way, and that read lands within the
+    second event's debounce. The list must still re-read and show both."""
+    page = console(browser, asgi_live_server, "alice", path="/leads/?view=unassigned")
+    page.evaluate("""() => { window.leadEvents = 0;
+        document.body.addEventListener("htmx:sseMessage", (e) => {
+            if (e.detail.type === "leads") window.leadEvents++; }); }""")
+    held = []  # the first re-read, answered by the server, not yet given to the page
+
+    def hold(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/leads/?view=unassigned*", hold)
+    form = {"phone": "+44 7911 000001", "request": "Double room, August", "consent": True}
+    first = post_form(asgi_live_server, world["form"], {**form, "name": "Ann First"})
+    while not held:  # the stream's event made the list read (the answer has the first lead)
+        page.wait_for_timeout(20)
+    second = post_form(asgi_live_server, world["form"], {
+        **form, "name": "Ben Second", "phone": "+44 7911 000002"})  # fmt: skip
+    page.wait_for_function("window.leadEvents >= 2")
+    route, response = held[0]
+    route.fulfill(response=response)  # lands inside the second event's 300 ms
+    page.wait_for_selector(f"#lead-list tr.qrow:has-text('{first['case_id']}')")
+    page.wait_for_selector(f"#lead-list tr.qrow:has-text('{second['case_id']}')")
+
+
+def test_the_supervisors_board_moves_a_lead_and_keeps_up_live(asgi_live_server, world, browser):
+    persona("sam", role=Role.SUPERVISOR, properties=[world["form"].property])
+    page = console(browser, asgi_live_server, "sam", path="/leads/board/")
+    form = {"phone": "+44 7911 000003", "request": "Sea view room, June", "consent": True}
+    first = post_form(asgi_live_server, world["form"], {**form, "name": "Cara Live"})
+    card = page.wait_for_selector(f".stage-col-new .leadcard:has-text('{first['case_id']}')")
+    card.query_selector("select[data-move]").select_option("contacted")
+    card.query_selector("button[type=submit]").click()  # the follow-up is filled in for it
+    page.wait_for_selector(f".stage-col-contacted .leadcard:has-text('{first['case_id']}')")
+    assert Lead.objects.get(case_id=first["case_id"]).status == LeadStatus.CONTACTED
+    # The board the move answered with still follows the stream.
+    second = post_form(asgi_live_server, world["form"], {
+        **form, "name": "Dan Later", "phone": "+44 7911 000004"})  # fmt: skip
+    page.wait_for_selector(f".stage-col-new .leadcard:has-text('{second['case_id']}')")
+    page.screenshot(path=str(ARTIFACTS / "lead-board.png"), full_page=True)
