@@ -1,8 +1,9 @@
 """The Celery app. Tasks live in each app's tasks.py; the beat schedule lives here."""
 
 import os
+import threading
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -10,6 +11,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("misafir360")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_process_init.connect
+def _triage_warm_up(**_kwargs):
+    """Each pool process loads the language models before its first message:
+    in the process itself (the models' loader starts threads, which a fork
+    from the parent would not carry over) and in a thread (a pool process
+    that takes over 4 s to start counts as failed; the first message waits
+    for the models if it comes sooner)."""
+    from channels_inbox import triage
+
+    threading.Thread(target=triage.warm_up, name="triage-warm-up", daemon=True).start()
+
 
 app.conf.beat_schedule = {
     "agents-mark-away": {

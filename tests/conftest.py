@@ -170,12 +170,14 @@ def asgi_live_server(transactional_db, settings):
     import uvicorn
     from django.core.handlers.asgi import ASGIHandler
 
+    from channels_inbox import triage
     from channels_inbox.door import WebhookDoor
 
     # Tests run with DEBUG off and no collectstatic: let WhiteNoise serve from
     # the finders, as in development. A fresh handler picks the setting up.
     settings.WHITENOISE_USE_FINDERS = True
     application = WebhookDoor(ASGIHandler())  # as config.asgi serves it
+    triage.warm_up()  # as config.asgi does at start (once per test process)
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
