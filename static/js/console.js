@@ -74,6 +74,27 @@ document.addEventListener("htmx:configRequest", (event) => {
   const trigger = event.detail.triggeringEvent;
   if (trigger && PERSON_EVENTS.has(trigger.type)) event.detail.headers["X-Console-Activity"] = "1";
 });
+// A live list does not change under the hand filling in one of its forms (a
+// board card's stage picker, half set): the re-read an event or the stream
+// asks for waits until focus leaves that form; sent, the form answers with
+// the fresh list itself.
+document.addEventListener("htmx:confirm", (event) => {
+  const trigger = event.detail.triggeringEvent;
+  if (trigger && PERSON_EVENTS.has(trigger.type)) return;
+  const list = event.detail.elt;
+  const form = document.activeElement && document.activeElement.closest("form");
+  if (!form || form === list || !list.contains(form)) return;
+  event.preventDefault();
+  if (form.dataset.rereadHeld) return;  // one held re-read reads the latest
+  form.dataset.rereadHeld = "1";
+  const later = (leaving) => {
+    if (leaving.relatedTarget && form.contains(leaving.relatedTarget)) return;
+    form.removeEventListener("focusout", later);
+    delete form.dataset.rereadHeld;
+    event.detail.issueRequest(true);  // dropped by htmx if the list is gone meanwhile
+  };
+  form.addEventListener("focusout", later);
+});
 // Once the session has expired the stream is refused (401) and EventSource gives
 // up, while htmx's SSE extension retries for ever. Ask the sign-in page with htmx:
 // signed out, it answers with HX-Redirect to itself and the console goes there;

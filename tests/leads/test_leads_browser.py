@@ -156,13 +156,26 @@ def test_the_supervisors_board_moves_a_lead_and_keeps_up_live(asgi_live_server, 
     page = console(browser, asgi_live_server, "sam", path="/leads/board/")
     form = {"phone": "+44 7911 000003", "request": "Sea view room, June", "consent": True}
     first = post_form(asgi_live_server, world["form"], {**form, "name": "Cara Live"})
-    card = page.wait_for_selector(f".stage-col-new .leadcard:has-text('{first['case_id']}')")
-    card.query_selector("select[data-move]").select_option("contacted")
-    card.query_selector("button[type=submit]").click()  # the follow-up is filled in for it
+    card = page.locator(".stage-col-new .leadcard", has_text=first["case_id"])
+    card.locator("select[data-move]").select_option("lost")
+    card.locator("select[name=lost_reason]").focus()
+    # A lead arrives while the supervisor is half-way through a move: the
+    # board does not change under their hand (the card keeps what they set)…
+    second = post_form(asgi_live_server, world["form"], {
+        **form, "name": "Dan Later", "phone": "+44 7911 000004"})  # fmt: skip
+    page.wait_for_timeout(1500)  # the board's debounce is 500 ms
+    assert page.locator(".leadcard", has_text=second["case_id"]).count() == 0
+    assert card.locator("select[data-move]").input_value() == "lost"
+    # …and catches up once they leave the card without moving it.
+    page.locator("h1").click()
+    page.wait_for_selector(f".stage-col-new .leadcard:has-text('{second['case_id']}')")
+
+    card.locator("select[data-move]").select_option("contacted")
+    card.locator("button[type=submit]").click()  # the follow-up is filled in for it
     page.wait_for_selector(f".stage-col-contacted .leadcard:has-text('{first['case_id']}')")
     assert Lead.objects.get(case_id=first["case_id"]).status == LeadStatus.CONTACTED
     # The board the move answered with still follows the stream.
-    second = post_form(asgi_live_server, world["form"], {
-        **form, "name": "Dan Later", "phone": "+44 7911 000004"})  # fmt: skip
-    page.wait_for_selector(f".stage-col-new .leadcard:has-text('{second['case_id']}')")
+    third = post_form(asgi_live_server, world["form"], {
+        **form, "name": "Eda Sonra", "phone": "+44 7911 000005"})  # fmt: skip
+    page.wait_for_selector(f".stage-col-new .leadcard:has-text('{third['case_id']}')")
     page.screenshot(path=str(ARTIFACTS / "lead-board.png"), full_page=True)
